@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from core.demo import ensure_demo_admin, ensure_home_page
+from surveys.demo import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Load the demo site and data (idempotent: safe to run again)."
+
+    def handle(self, *args, **options) -> None:
+        ensure_home_page()
+        load_reference_data()
+        username, password = ensure_demo_admin(
+            settings.BASE_DIR / ".demo_admin_password"
+        )
+        self.stdout.write(self.style.SUCCESS("Demo site loaded."))
+        self.stdout.write(
+            f"Log in at http://127.0.0.1:8000/admin/ as {username!r} "
+            f"with password {password!r}"
+        )

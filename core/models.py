@@ -1,0 +1,39 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """The site's front page: what the platform is for and where to start."""
+
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    intro = RichTextField(_("introduction"), blank=True)
+    intro_en = RichTextField(_("introduction (English)"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("title_en"),
+        MultiFieldPanel(
+            [FieldPanel("intro"), FieldPanel("intro_en")], _("Introduction")
+        ),
+    ]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+class WorkerHeartbeat(models.Model):
+    """When a Celery worker last ran the heartbeat task: proof that work flows."""
+
+    worker = models.CharField(max_length=255, unique=True)
+    beaten_at = models.DateTimeField()
+    beats = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.beaten_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,23 @@
+"""Production: only hardens base. Refuses to start without a secret key."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from surveyportal.env import env_bool, env_str
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set to a random string of at least 50 characters "
+        "in production (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+
+DEBUG = False
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

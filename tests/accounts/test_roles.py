@@ -1,0 +1,90 @@
+import pytest
+from django.contrib.auth.models import Group, User
+
+from accounts.roles import (
+    ASSESSORS,
+    COMPLAINT_HANDLERS,
+    LEAD_ASSESSORS,
+    OFFICIALS,
+    ROLE_PERMISSIONS,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def member_of(role: str, username: str | None = None) -> User:
+    user = User.objects.create_user(
+        username or role.lower().replace(" ", "-"), password="pw"
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def test_the_migration_creates_every_role_group():
+    assert set(ROLE_PERMISSIONS) <= set(Group.objects.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize("role", [ASSESSORS, OFFICIALS, COMPLAINT_HANDLERS])
+def test_every_role_can_reach_the_admin(client, role):
+    client.force_login(member_of(role))
+    assert client.get("/admin/").status_code == 200
+
+
+def test_an_official_cannot_edit_a_page(client, home_page):
+    official = member_of(OFFICIALS)
+    assert not home_page.permissions_for_user(official).can_edit()
+    client.force_login(official)
+    response = client.get(f"/admin/pages/{home_page.pk}/edit/")
+    assert response.status_code in (302, 403)
+
+
+def test_an_official_cannot_change_reference_data(client):
+    official = member_of(OFFICIALS)
+    assert not official.has_perm("surveys.change_servicepoint")
+    client.force_login(official)
+    assert client.get("/admin/snippets/surveys/servicepoint/add/").status_code in (
+        302,
+        403,
+    )
+
+
+def test_an_assessor_edits_pages_and_service_points_but_cannot_publish(home_page):
+    assessor = member_of(ASSESSORS)
+    permissions = home_page.permissions_for_user(assessor)
+    assert permissions.can_edit()
+    assert not permissions.can_publish()
+    assert assessor.has_perm("surveys.add_servicepoint")
+
+
+def test_a_lead_assessor_can_publish(home_page):
+    lead = member_of(LEAD_ASSESSORS)
+    assert home_page.permissions_for_user(lead).can_publish()
+
+
+def test_an_assessor_cannot_manage_users(client):
+    assessor = member_of(ASSESSORS)
+    assert not assessor.has_perm("auth.change_user")
+    client.force_login(assessor)
+    for url in ("/admin/users/", "/admin/groups/"):
+        assert client.get(url).status_code in (302, 403), url
+
+
+def test_a_complaint_handler_cannot_see_survey_data(client):
+    handler = member_of(COMPLAINT_HANDLERS)
+    assert not any(
+        perm.startswith(("surveys.", "analysis."))
+        for perm in handler.get_all_permissions()
+    )
+    client.force_login(handler)
+    assert client.get("/admin/snippets/surveys/servicepoint/").status_code in (302, 403)
+
+
+def test_sync_roles_removes_a_permission_granted_by_hand():
+    from django.contrib.auth.models import Permission
+
+    from accounts.roles import sync_roles
+
+    officials = Group.objects.get(name=OFFICIALS)
+    officials.permissions.add(Permission.objects.get(codename="change_servicepoint"))
+    sync_roles()
+    assert not officials.permissions.filter(codename="change_servicepoint").exists()

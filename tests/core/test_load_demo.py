@@ -1,0 +1,64 @@
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from core.models import HomePage
+from surveys.models import Region, Sector, ServiceClass
+
+pytestmark = pytest.mark.django_db
+
+JIAXING_REGIONS = {
+    "Nanhu District",
+    "Xiuzhou District",
+    "Jiashan County",
+    "Haiyan County",
+    "Haining City",
+    "Pinghu City",
+    "Tongxiang City",
+}
+
+
+def run_load_demo(tmp_path, settings) -> str:
+    from io import StringIO
+
+    settings.BASE_DIR = tmp_path
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_load_demo_creates_regions_sectors_and_a_home_page(tmp_path, settings):
+    run_load_demo(tmp_path, settings)
+    assert set(Region.objects.values_list("name_en", flat=True)) == JIAXING_REGIONS
+    classes = dict(Sector.objects.values_list("code", "service_class"))
+    assert classes == {
+        "education": ServiceClass.CONSUMER,
+        "public-transport": ServiceClass.CONSUMER,
+        "medical": ServiceClass.CONSUMER,
+        "elderly-care": ServiceClass.CONSUMER,
+        "tourism": ServiceClass.CONSUMER,
+        "finance": ServiceClass.PRODUCER,
+        "logistics": ServiceClass.PRODUCER,
+    }
+    assert HomePage.objects.count() == 1
+
+
+def test_load_demo_twice_changes_nothing_and_the_printed_password_logs_in(
+    tmp_path, settings
+):
+    first = run_load_demo(tmp_path, settings)
+    counts = (Region.objects.count(), Sector.objects.count(), HomePage.objects.count())
+    second = run_load_demo(tmp_path, settings)
+    assert counts == (
+        Region.objects.count(),
+        Sector.objects.count(),
+        HomePage.objects.count(),
+    )
+    username, password = re.search(
+        r"as '(\w+)' with password '([^']+)'", second
+    ).groups()
+    assert first.splitlines()[-1] == second.splitlines()[-1]
+    user = authenticate(username=username, password=password)
+    assert user is not None and user.is_superuser
