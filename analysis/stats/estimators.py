@@ -1,0 +1,205 @@
+"""Linear estimators on tables of rows: means, totals, ratios, proportions.
+
+Each estimator gives, for every (outcome, domain), the point estimate and the
+influence values ``slope * y + intercept`` of its answering respondents; the
+variance, design effect, degrees of freedom and interval follow R's
+``svymean``, ``svytotal``, ``svyratio``, ``svyciprop`` and ``svyby``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .intervals import proportion_interval, wald_interval
+from .sufficient import group_codes, ratio_columns, stat_columns
+from .variance import DesignRows, design_df, linearized_variance, present_strata
+
+__all__ = ["Estimator", "estimate_table"]
+
+FIELDS = ("estimate", "se", "ci_low", "ci_high", "n", "deff", "df")
+
+
+@dataclass(frozen=True)
+class Estimator:
+    """Which statistic to compute (``denominator`` for ratios)."""
+
+    kind: Literal["mean", "total", "ratio", "proportion"]
+    denominator: str | None = None
+
+    def table_outcomes(self, names: Sequence[str]) -> list[str]:
+        if self.kind == "ratio":
+            return list(ratio_columns(names[0], self.denominator or ""))
+        return list(names)
+
+
+def _stats(table: pd.DataFrame, names: Sequence[str]) -> list[np.ndarray]:
+    columns = [stat_columns(name) for name in names]
+    return [
+        np.column_stack([table[c[i]].to_numpy(dtype=float) for c in columns])
+        for i in range(3)
+    ]
+
+
+def _domains(table: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Domain code of each row and the sorted domain labels (NaN domains left out)."""
+    if not by:
+        return np.zeros(len(table), dtype=np.int64), pd.DataFrame(index=[0])
+    codes, first = group_codes(table[list(by)])
+    labels = table[list(by)].iloc[first].reset_index(drop=True)
+    keep = labels.notna().all(axis=1).to_numpy()
+    order = labels[keep].sort_values(list(by)).index.to_numpy()
+    remap = np.full(len(first), -1, dtype=np.int64)
+    remap[order] = np.arange(len(order))
+    return remap[codes], labels.loc[order].reset_index(drop=True)
+
+
+def _srs_variance(
+    weighted: np.ndarray,
+    answered: np.ndarray,
+    sums: np.ndarray,
+    sumsq: np.ndarray,
+    centre: np.ndarray,
+    n_obs: np.ndarray,
+    total_weight: np.ndarray,
+) -> np.ndarray:
+    """R's ``svyvar``: :math:`\\frac{n}{n-1}\\sum w (y-c)^2/\\sum w`."""
+    squares = (weighted * (sumsq - 2 * centre * sums + centre**2 * answered)).sum(
+        axis=0
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return n_obs / (n_obs - 1) * squares / total_weight
+
+
+def _one_domain(
+    estimator: Estimator,
+    rows: DesignRows,
+    stats: list[np.ndarray],
+    in_domain: np.ndarray,
+) -> dict[str, np.ndarray]:
+    answered, sums, sumsq = stats
+    weighted = (rows.weight * in_domain)[:, None] * np.ones(answered.shape[1])
+    member = answered * (weighted > 0)
+    n_obs = member.sum(axis=0)
+    total_weight = (weighted * answered).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if estimator.kind == "ratio":
+            y_sum, x_sum, p_sum = (sums[:, i : i + 1] for i in range(3))
+            y_sq, x_sq = sumsq[:, 0:1], sumsq[:, 1:2]
+            answered, member = answered[:, 0:1], member[:, 0:1]
+            weighted, n_obs, total_weight = (
+                weighted[:, 0:1],
+                n_obs[:1],
+                total_weight[:1],
+            )
+            x_total = (weighted * x_sum).sum(axis=0)
+            estimate = (weighted * y_sum).sum(axis=0) / x_total
+            sums = y_sum - estimate * x_sum
+            sumsq = y_sq - 2 * estimate * p_sum + estimate**2 * x_sq
+            slope, intercept = weighted / x_total, np.zeros_like(weighted)
+            mean_r = (weighted * sums).sum(axis=0) / x_total / total_weight
+            s2 = _srs_variance(
+                weighted / x_total**2,
+                answered,
+                sums * x_total,
+                sumsq,
+                mean_r * x_total,
+                n_obs,
+                total_weight,
+            )
+            vsrs = (
+                s2 * total_weight**2 * (total_weight - n_obs) / (total_weight * n_obs)
+            )
+        else:
+            weighted_sum = (weighted * sums).sum(axis=0)
+            mean = weighted_sum / total_weight
+            s2 = _srs_variance(
+                weighted, answered, sums, sumsq, mean, n_obs, total_weight
+            )
+            if estimator.kind == "total":
+                estimate = weighted_sum
+                slope, intercept = weighted, np.zeros_like(weighted)
+                vsrs = (
+                    s2
+                    * total_weight**2
+                    * (total_weight - n_obs)
+                    / (total_weight * n_obs)
+                )
+            else:
+                estimate = mean
+                slope = weighted / total_weight
+                intercept = -slope * mean
+                vsrs = s2 * (total_weight - n_obs) / (total_weight * n_obs)
+                vsrs = np.where(total_weight < n_obs, np.nan, vsrs)
+        present = present_strata(rows, member > 0)
+        variance = linearized_variance(
+            rows, slope, intercept, sums, sumsq, answered, present
+        )
+        deff = variance / vsrs
+    return {
+        "estimate": estimate,
+        "se": np.sqrt(variance),
+        "n": n_obs,
+        "deff": deff,
+        "df": design_df(rows, member).astype(float),
+        "n_rows": np.full(
+            len(estimate),
+            (rows.count * (in_domain if not rows.calibrated else 1.0)).sum(),
+        ),
+    }
+
+
+def estimate_table(
+    estimator: Estimator,
+    rows: DesignRows,
+    table: pd.DataFrame,
+    names: Sequence[str],
+    by: Sequence[str],
+    *,
+    level: float = 0.95,
+    ci: str = "normal",
+    method: str = "logit",
+) -> pd.DataFrame:
+    """Estimates for every outcome and domain, one row each."""
+    outcomes = estimator.table_outcomes(names)
+    stats = _stats(table, outcomes)
+    codes, labels = _domains(table, by)
+    records: list[dict[str, Any]] = []
+    for d in range(len(labels)):
+        in_domain = (codes == d).astype(float)
+        result = _one_domain(estimator, rows, stats, in_domain)
+        if estimator.kind == "proportion":
+            low, high = proportion_interval(
+                result["estimate"],
+                result["se"],
+                method=method,  # type: ignore[arg-type]
+                df=result["df"],
+                n_rows=result["n_rows"],
+                level=level,
+            )
+        else:
+            df = result["df"] if ci == "t" else np.inf
+            low, high = wald_interval(
+                result["estimate"], result["se"], df=df, level=level
+            )
+        label = labels.iloc[d].to_dict() if by else {}
+        for k, name in enumerate(names[: len(result["estimate"])]):
+            records.append(
+                {
+                    "variable": name,
+                    **label,
+                    "estimate": result["estimate"][k],
+                    "se": result["se"][k],
+                    "ci_low": low[k],
+                    "ci_high": high[k],
+                    "n": int(result["n"][k]),
+                    "deff": result["deff"][k],
+                    "df": result["df"][k],
+                }
+            )
+    columns = ["variable", *by, *FIELDS]
+    return pd.DataFrame.from_records(records, columns=columns)

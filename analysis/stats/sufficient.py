@@ -1,0 +1,218 @@
+"""Mergeable sufficient statistics for design-based estimation.
+
+Every estimator of :class:`~analysis.stats.design.SurveyDesign` (means, totals,
+ratios, proportions, their domains, post-stratification, raking, trimming, the
+linearization variance and the design effect) is a function of per-group sums
+over the groups formed by the design and analysis columns::
+
+    (stratum, PSU, fpc, weight, calibration variables..., domain variables...)
+
+For each group the table holds ``_count`` (respondents) and, for each outcome
+``y``, ``y__n`` (non-missing answers), ``y__sum`` and ``y__sumsq``. Sums are
+associative, so a table can be built by one SQL ``GROUP BY`` inside the
+database, or per partition by parallel workers and merged with :func:`combine`;
+the estimates are then the same as from the microdata (up to the order of
+floating-point additions). Ratios need a cross-product column: see
+:func:`ratio_columns`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "COUNT",
+    "aggregate",
+    "combine",
+    "ratio_columns",
+    "stat_columns",
+]
+
+COUNT = "_count"
+_SUFFIXES = ("__n", "__sum", "__sumsq")
+_CODE_LIMIT = 2**40
+
+
+def stat_columns(outcome: str) -> tuple[str, str, str]:
+    """Names of the three sufficient-statistic columns of ``outcome``.
+
+    Examples
+    --------
+    >>> stat_columns("score")
+    ('score__n', 'score__sum', 'score__sumsq')
+    """
+    return tuple(f"{outcome}{suffix}" for suffix in _SUFFIXES)  # type: ignore[return-value]
+
+
+def ratio_columns(numerator: str, denominator: str) -> tuple[str, str, str]:
+    """Derived outcomes that make ``ratio(numerator, denominator)`` computable.
+
+    Both are restricted to respondents answering both; the third is their
+    product. In SQL, ``CASE WHEN y IS NOT NULL AND x IS NOT NULL THEN y END``
+    and so on.
+
+    Examples
+    --------
+    >>> ratio_columns("spend", "visits")
+    ('spend|visits:num', 'spend|visits:den', 'spend|visits:prod')
+    """
+    stem = f"{numerator}|{denominator}"
+    return (f"{stem}:num", f"{stem}:den", f"{stem}:prod")
+
+
+def add_ratio_outcomes(
+    frame: pd.DataFrame, numerator: str, denominator: str
+) -> pd.DataFrame:
+    """Return ``frame`` with the three derived columns of :func:`ratio_columns`."""
+    num = frame[numerator].to_numpy(dtype=float)
+    den = frame[denominator].to_numpy(dtype=float)
+    both = ~(np.isnan(num) | np.isnan(den))
+    names = ratio_columns(numerator, denominator)
+    return frame.assign(
+        **{
+            names[0]: np.where(both, num, np.nan),
+            names[1]: np.where(both, den, np.nan),
+            names[2]: np.where(both, num * den, np.nan),
+        }
+    )
+
+
+def group_codes(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Dense group code of each row and the first row of each group.
+
+    Each key column is factorized once (missing values form their own group);
+    codes are combined in mixed radix and re-factorized when they grow large,
+    so the cost is linear in the number of rows.
+    """
+    n_rows = len(keys)
+    code = np.zeros(n_rows, dtype=np.int64)
+    for column in keys.columns:
+        part, uniques = pd.factorize(keys[column], use_na_sentinel=False)
+        code = code * max(len(uniques), 1) + part
+        if code.size and int(code.max()) > _CODE_LIMIT:
+            code, _ = pd.factorize(code)
+    groups, uniques = pd.factorize(code)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[groups[::-1]] = np.arange(n_rows - 1, -1, -1)
+    return groups.astype(np.int64), first
+
+
+def _group_table(keys: pd.DataFrame, values: dict[str, np.ndarray]) -> pd.DataFrame:
+    groups, first = group_codes(keys)
+    n_groups = len(first)
+    out = keys.iloc[first].reset_index(drop=True)
+    sums = {
+        name: np.bincount(groups, weights=value, minlength=n_groups)
+        for name, value in values.items()
+    }
+    return pd.concat([out, pd.DataFrame(sums)], axis=1)
+
+
+def aggregate(
+    frame: pd.DataFrame, keys: Sequence[str], outcomes: Iterable[str]
+) -> pd.DataFrame:
+    """Sufficient statistics of ``outcomes`` per group of ``keys``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Microdata, one row per respondent. Outcomes must be numeric; missing
+        answers are NaN.
+    keys : sequence of str
+        Grouping columns: design columns (strata, PSU, fpc, weights) and any
+        calibration and domain columns to be used later.
+    outcomes : iterable of str
+        Numeric outcome columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: the key values, ``_count``, and ``y__n``,
+        ``y__sum``, ``y__sumsq`` per outcome.
+
+    Notes
+    -----
+    For group :math:`g`: :math:`n_g`, and per outcome
+    :math:`m_g = \\sum_{i\\in g} 1[y_i \\text{ observed}]`,
+    :math:`s_g = \\sum_{i\\in g} y_i`, :math:`q_g = \\sum_{i\\in g} y_i^2`.
+    The SQL equivalent is ``SELECT keys, COUNT(*), COUNT(y), SUM(y),
+    SUM(y*y) ... GROUP BY keys``.
+
+    References
+    ----------
+    Chan, T. F., Golub, G. H., & LeVeque, R. J. (1979). Updating formulae and a
+    pairwise algorithm for computing sample variances. Stanford CS-TR-79-773.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"g": ["a", "a", "b"], "y": [1.0, None, 3.0]})
+    >>> aggregate(frame, ["g"], ["y"])
+       g  _count  y__n  y__sum  y__sumsq
+    0  a     2.0   1.0     1.0       1.0
+    1  b     1.0   1.0     3.0       9.0
+    """
+    values: dict[str, np.ndarray] = {COUNT: np.ones(len(frame))}
+    for outcome in outcomes:
+        y = frame[outcome].to_numpy(dtype=float)
+        observed = ~np.isnan(y)
+        y0 = np.where(observed, y, 0.0)
+        n_col, sum_col, sq_col = stat_columns(outcome)
+        values[n_col] = observed.astype(float)
+        values[sum_col] = y0
+        values[sq_col] = y0 * y0
+    return _group_table(frame[list(keys)], values)
+
+
+def collapse(table: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Re-aggregate a sufficient-statistics table to the coarser ``keys``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"g": ["a", "a"], "h": [1, 2], "_count": [2.0, 3.0]})
+    >>> collapse(table, ["g"])
+       g  _count
+    0  a     5.0
+    """
+    key_list = list(keys)
+    value_columns = [c for c in table.columns if c == COUNT or c.endswith(_SUFFIXES)]
+    values = {c: table[c].to_numpy(dtype=float) for c in value_columns}
+    return _group_table(table[key_list], values)
+
+
+def combine(tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Merge sufficient-statistics tables of disjoint partitions of the sample.
+
+    Tables must share the same key and statistic columns; sums of the same
+    group are added.
+
+    Notes
+    -----
+    Merging is exact because every statistic is a sum:
+    :math:`s_g = s_g^{(1)} + s_g^{(2)}`. A partition may be any split of the
+    respondents (by date, by worker, by database shard); a PSU may even be
+    split across partitions.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"g": ["x"], "_count": [1.0], "y__sum": [2.0]})
+    >>> b = pd.DataFrame({"g": ["x"], "_count": [2.0], "y__sum": [5.0]})
+    >>> combine([a, b])
+       g  _count  y__sum
+    0  x     3.0     7.0
+    """
+    parts = list(tables)
+    if not parts:
+        raise ValueError("combine needs at least one table")
+    columns = list(parts[0].columns)
+    for part in parts[1:]:
+        if set(part.columns) != set(columns):
+            raise ValueError(
+                "tables to combine have different columns: "
+                f"{sorted(set(part.columns) ^ set(columns))}"
+            )
+    stacked = pd.concat([part[columns] for part in parts], ignore_index=True)
+    keys = [c for c in columns if not (c == COUNT or c.endswith(_SUFFIXES))]
+    return collapse(stacked, keys)

@@ -1,0 +1,323 @@
+"""Calibration of survey weights: post-stratification, raking, trimming.
+
+Each operation is recorded as a *step*, a function of a row's current weight
+and calibration cell, so it can be replayed exactly on any table of rows
+(microdata or sufficient statistics). Calibration steps also carry what the
+variance needs: R's ``svyrecvar`` replaces influence values by their residuals
+from the calibration (post-stratum means; 10 backfitting sweeps over the
+raking margins), so standard errors after calibration are not the naive ones
+on the final weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .variance import group_sum
+
+__all__ = [
+    "PostStratification",
+    "Raking",
+    "Trimming",
+    "as_population",
+    "poststratification_factors",
+    "rake_factors",
+    "trim_shift",
+]
+
+_RAKE_BACKFIT_SWEEPS = 10  # fixed in R's svyrecvar
+
+
+def _label(variables: Sequence[str], cell: object) -> str:
+    values = cell if isinstance(cell, tuple) else (cell,)
+    return ", ".join(f"{v}={c!r}" for v, c in zip(variables, values, strict=True))
+
+
+def as_population(
+    variables: Sequence[str], population: Mapping[object, float] | pd.Series
+) -> pd.Series:
+    """Population totals as a Series indexed by cell (a MultiIndex).
+
+    Keys are category values (one variable) or tuples (crossed variables).
+
+    Examples
+    --------
+    >>> as_population(["sex"], {"f": 6.0, "m": 4.0}).to_dict()
+    {('f',): 6.0, ('m',): 4.0}
+    """
+    if isinstance(population, pd.Series):
+        keys = list(population.index)
+        values = population.to_numpy(dtype=float)
+    else:
+        keys = list(population.keys())
+        values = np.asarray(list(population.values()), dtype=float)
+    tuples = [k if isinstance(k, tuple) else (k,) for k in keys]
+    for key in tuples:
+        if len(key) != len(variables):
+            raise ValueError(
+                f"population cell {key!r} does not match variables {list(variables)}"
+            )
+    if np.any(~np.isfinite(values)) or np.any(values < 0):
+        raise ValueError(
+            f"population totals for {list(variables)} must be finite and >= 0"
+        )
+    index = pd.MultiIndex.from_tuples(tuples, names=list(variables))
+    return pd.Series(values, index=index)
+
+
+def _cell_index(keys: pd.DataFrame, cells: pd.MultiIndex) -> np.ndarray:
+    """Position in ``cells`` of each row of ``keys`` (-1 when absent)."""
+    rows = pd.MultiIndex.from_frame(keys)
+    return cells.get_indexer(rows)
+
+
+def _match_cells(
+    variables: Sequence[str],
+    row_cells: pd.DataFrame,
+    row_weight: np.ndarray,
+    population: pd.Series,
+    what: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index rows into population cells, checking both directions."""
+    index = _cell_index(row_cells, population.index)
+    positive = row_weight > 0
+    if np.any((index < 0) & positive):
+        bad = row_cells[(index < 0) & positive].iloc[0]
+        raise ValueError(
+            f"{what} cell {_label(variables, tuple(bad))} has respondents "
+            "but no population total"
+        )
+    sampled = np.bincount(
+        index[index >= 0], weights=row_weight[index >= 0], minlength=len(population)
+    )
+    empty = (sampled <= 0) & (population.to_numpy() > 0)
+    if np.any(empty):
+        cell = population.index[int(np.argmax(empty))]
+        raise ValueError(
+            f"{what} category {_label(variables, cell)} has no respondents "
+            f"(population total {population.iloc[int(np.argmax(empty))]:g})"
+        )
+    zero_pop = index >= 0
+    zero_pop[zero_pop] = population.to_numpy()[index[zero_pop]] <= 0
+    if np.any(zero_pop & positive):
+        bad = row_cells[zero_pop & positive].iloc[0]
+        raise ValueError(
+            f"{what} cell {_label(variables, tuple(bad))} has respondents "
+            "but a zero population total"
+        )
+    return index, sampled
+
+
+def poststratification_factors(
+    variables: Sequence[str],
+    row_cells: pd.DataFrame,
+    row_weight: np.ndarray,
+    population: pd.Series,
+) -> pd.Series:
+    """Post-stratification factor :math:`N_c/\\hat N_c` of every cell.
+
+    ``row_weight`` is the total weight of each row (weight times count).
+    """
+    _, sampled = _match_cells(
+        variables, row_cells, row_weight, population, "post-stratification"
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(sampled > 0, population.to_numpy() / sampled, 1.0)
+    return pd.Series(factor, index=population.index)
+
+
+def rake_factors(
+    margins: Mapping[str, pd.Series],
+    row_cells: pd.DataFrame,
+    row_weight: np.ndarray,
+    *,
+    max_iter: int,
+    tol: float,
+) -> tuple[pd.DataFrame, int]:
+    """Iterative proportional fitting on the joint cells of the margins.
+
+    Returns the cumulative factor of each joint cell after each margin of the
+    final sweep (columns ``0 .. M-1``; the last is the raking factor) and the
+    number of sweeps. Converged when the joint table changes by less than
+    ``tol * total weight`` (``tol < 1``) or ``tol`` (``tol >= 1``) in a
+    sweep, as R's ``rake(control = list(epsilon = tol))``.
+    """
+    variables = list(margins)
+    codes, first = _joint_cells(row_cells[variables])
+    cells = row_cells[variables].iloc[first].reset_index(drop=True)
+    n_cells = len(first)
+    table = np.bincount(codes, weights=row_weight, minlength=n_cells)
+    margin_codes = []
+    for name, population in margins.items():
+        index, _ = _match_cells(
+            [name],
+            row_cells[[name]],
+            row_weight,
+            population,
+            f"raking margin '{name}':",
+        )
+        cell_index = np.empty(n_cells, dtype=np.int64)
+        cell_index[codes] = index
+        margin_codes.append((name, cell_index, population.to_numpy()))
+    epsilon = tol * table.sum() if tol < 1 else tol
+    factor = np.ones(n_cells)
+    old = table
+    cumulative: list[np.ndarray] = []
+    for sweep in range(1, max_iter + 1):
+        cumulative = []
+        for _, cell_index, totals in margin_codes:
+            current = np.bincount(
+                cell_index, weights=table * factor, minlength=len(totals)
+            )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(current > 0, totals / current, 1.0)
+            factor = factor * ratio[cell_index]
+            cumulative.append(factor)
+        new = table * factor
+        if np.max(np.abs(old - new)) < epsilon:
+            frame = pd.DataFrame(dict(enumerate(cumulative)))
+            return pd.concat([cells, frame], axis=1), sweep
+        old = new
+    worst = max(
+        margin_codes,
+        key=lambda m: np.max(
+            np.abs(np.bincount(m[1], weights=old, minlength=len(m[2])) - m[2])
+            / np.maximum(m[2], 1e-300)
+        ),
+    )
+    raise ValueError(
+        f"raking did not converge in {max_iter} iterations (tol={tol:g}); "
+        f"margin '{worst[0]}' is furthest from its population totals"
+    )
+
+
+def _joint_cells(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    from .sufficient import group_codes
+
+    return group_codes(keys)
+
+
+def trim_shift(
+    weight: np.ndarray, count: np.ndarray, lower: float, upper: float
+) -> float:
+    """Amount added to each untrimmed weight, as R's ``trimWeights``.
+
+    Notes
+    -----
+    :math:`\\delta = \\sum_i (w_i - \\tilde w_i) / \\#\\{i: L \\le w_i \\le U\\}`
+    with :math:`\\tilde w_i = \\min(U, \\max(L, w_i))`.
+    """
+    clipped = np.clip(weight, lower, upper)
+    outside = (weight < lower) | (weight > upper)
+    inside = count[~outside].sum()
+    if inside == 0:
+        raise ValueError(
+            f"trimming to [{lower:g}, {upper:g}] leaves no untrimmed weight "
+            "to take the excess"
+        )
+    return float(((weight - clipped) * count).sum() / inside)
+
+
+@dataclass(frozen=True)
+class _PostStratResidual:
+    cell: np.ndarray
+    n_cells: int
+    weight: np.ndarray
+    old_weight: np.ndarray
+
+    def adjust(
+        self, total: np.ndarray, unit: np.ndarray, count: np.ndarray
+    ) -> np.ndarray:
+        psw = np.where((self.weight == 0) & (self.old_weight == 0), 1.0, self.weight)
+        current = total + count[:, None] * unit
+        numerator = group_sum(
+            self.cell, current * (self.old_weight / psw)[:, None], self.n_cells
+        )
+        denominator = np.bincount(
+            self.cell, weights=count * self.old_weight, minlength=self.n_cells
+        )
+        means = numerator / denominator[:, None]
+        return unit - psw[:, None] * means[self.cell]
+
+
+@dataclass(frozen=True)
+class _RakeResidual:
+    margins: tuple[tuple[np.ndarray, int, np.ndarray], ...]
+
+    def adjust(
+        self, total: np.ndarray, unit: np.ndarray, count: np.ndarray
+    ) -> np.ndarray:
+        for _ in range(_RAKE_BACKFIT_SWEEPS):
+            for codes, n_codes, psw in self.margins:
+                current = total + count[:, None] * unit
+                sums = group_sum(codes, current / psw[:, None], n_codes)
+                sizes = np.bincount(codes, weights=count, minlength=n_codes)
+                unit = unit - psw[:, None] * (sums / sizes[:, None])[codes]
+        return unit
+
+
+@dataclass(frozen=True)
+class PostStratification:
+    """Post-stratification step: weights times :math:`N_c/\\hat N_c` per cell."""
+
+    variables: tuple[str, ...]
+    factors: pd.Series
+
+    def apply(
+        self, keys: pd.DataFrame, weight: np.ndarray
+    ) -> tuple[np.ndarray, object]:
+        index = _cell_index(keys[list(self.variables)], self.factors.index)
+        if np.any(index < 0):
+            raise ValueError(
+                f"rows fall outside the post-strata of {list(self.variables)}"
+            )
+        new = weight * self.factors.to_numpy()[index]
+        residual = _PostStratResidual(index, len(self.factors), new, weight)
+        return new, residual
+
+
+@dataclass(frozen=True)
+class Raking:
+    """Raking step: weights times the IPF factor of their joint margin cell."""
+
+    variables: tuple[str, ...]
+    factors: pd.DataFrame  # margin columns + cumulative factor per margin
+    sweeps: int
+
+    def apply(
+        self, keys: pd.DataFrame, weight: np.ndarray
+    ) -> tuple[np.ndarray, object]:
+        cells = pd.MultiIndex.from_frame(self.factors[list(self.variables)])
+        index = _cell_index(keys[list(self.variables)], cells)
+        if np.any(index < 0):
+            raise ValueError(
+                f"rows fall outside the raking cells {list(self.variables)}"
+            )
+        margins = []
+        for position, name in enumerate(self.variables):
+            codes, uniques = pd.factorize(keys[name], use_na_sentinel=False)
+            psw = weight * self.factors[position].to_numpy()[index]
+            margins.append((codes.astype(np.int64), len(uniques), psw))
+        new = weight * self.factors[len(self.variables) - 1].to_numpy()[index]
+        return new, _RakeResidual(tuple(margins))
+
+
+@dataclass(frozen=True)
+class Trimming:
+    """Trimming step: clip to [lower, upper], add ``shift`` to the rest."""
+
+    lower: float
+    upper: float
+    shift: float
+    variables: tuple[str, ...] = ()
+
+    def apply(self, keys: pd.DataFrame, weight: np.ndarray) -> tuple[np.ndarray, None]:
+        outside = (weight < self.lower) | (weight > self.upper)
+        new = np.where(
+            outside, np.clip(weight, self.lower, self.upper), weight + self.shift
+        )
+        return new, None
