@@ -10,6 +10,7 @@ When R (or a package) is missing the test skips locally and fails under
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -29,8 +30,21 @@ suppressPackageStartupMessages({{ {libraries} }})
 
 _EPILOGUE = """
 writeLines(jsonlite::toJSON(result, digits = NA, auto_unbox = TRUE,
-                            na = "null", null = "null"), "{out}")
+                            na = "{na}", null = "null"), "{out}")
 """
+
+_SPECIAL = {"Inf": math.inf, "-Inf": -math.inf, "NaN": math.nan, "NA": math.nan}
+
+
+def _decode_special(value: Any) -> Any:
+    """Turn jsonlite's "Inf"/"-Inf"/"NaN"/"NA" strings back into floats."""
+    if isinstance(value, str) and value in _SPECIAL:
+        return _SPECIAL[value]
+    if isinstance(value, list):
+        return [_decode_special(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _decode_special(v) for k, v in value.items()}
+    return value
 
 
 def require_r(*packages: str) -> None:
@@ -57,11 +71,15 @@ def run_r(
     frames: dict[str, pd.DataFrame] | None = None,
     packages: tuple[str, ...] = ("survey",),
     timeout: float = 600,
+    special_values: bool = False,
 ) -> dict[str, Any]:
     """Run ``code`` in R with ``frames`` loaded under their names; return ``result``.
 
     Numbers come back as JSON numbers with 15+ significant digits (``digits=NA``),
-    enough for comparisons at a relative 1e-8.
+    enough for comparisons at a relative 1e-8. R's NA, NaN and Inf come back as
+    None, unless ``special_values`` is true: then Inf/-Inf are float infinities
+    and NA/NaN are float NaN (numeric vectors only; character NA also becomes
+    NaN).
     """
     require_r(*packages)
     frames = frames or {}
@@ -73,14 +91,14 @@ def run_r(
             frame.to_csv(path, index=False, float_format="%.17g")
             reads.append(
                 f'{name} <- read.csv("{path}", stringsAsFactors = FALSE, '
-                f'check.names = FALSE)'
+                f"check.names = FALSE)"
             )
         out = tmpdir / "result.json"
         libraries = "; ".join(f"library({p})" for p in packages)
         script = (
             _PRELUDE.format(libraries=libraries, reads="\n".join(reads))
             + code
-            + _EPILOGUE.format(out=out)
+            + _EPILOGUE.format(out=out, na="string" if special_values else "null")
         )
         (tmpdir / "script.R").write_text(script)
         proc = subprocess.run(  # noqa: S603
@@ -92,4 +110,5 @@ def run_r(
         )
         if proc.returncode:
             raise RuntimeError(f"R failed:\n{proc.stderr[-4000:]}")
-        return json.loads(out.read_text())
+        result = json.loads(out.read_text())
+        return _decode_special(result) if special_values else result

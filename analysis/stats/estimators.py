@@ -84,6 +84,8 @@ def _one_domain(
     answered, sums, sumsq = stats
     weighted = (rows.weight * in_domain)[:, None] * np.ones(answered.shape[1])
     member = answered * (weighted > 0)
+    # R's degf counts PSUs of the (domain) design, answering or not.
+    in_design = (rows.count * in_domain * (rows.weight > 0))[:, None]
     n_obs = member.sum(axis=0)
     total_weight = (weighted * answered).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -145,7 +147,7 @@ def _one_domain(
         "se": np.sqrt(variance),
         "n": n_obs,
         "deff": deff,
-        "df": design_df(rows, member).astype(float),
+        "df": np.broadcast_to(design_df(rows, in_design).astype(float), estimate.shape),
         "n_rows": np.full(
             len(estimate),
             (rows.count * (in_domain if not rows.calibrated else 1.0)).sum(),

@@ -181,6 +181,8 @@ def proportion_interval(
             return np.sin(centre - half) ** 2, np.sin(centre + half) ** 2
         n_eff = p * (1 - p) / se**2
         if method == "wilson":
+            # A zero SE (p of 0 or 1) is the limit n_eff -> inf: the point p.
+            n_eff = np.where(se > 0, n_eff, np.inf)
             centre = p + q**2 / (2 * n_eff)
             half = q * np.sqrt(p * (1 - p) / n_eff + q**2 / (4 * n_eff**2))
             scale = 1 + q**2 / n_eff
