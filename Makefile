@@ -47,6 +47,8 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests for this selection"; exit 0; fi; \
 	exit $$status
@@ -56,7 +58,8 @@ lint: install-dev
 	$(VENV)/bin/lint-imports
 
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore='.venv/*' --ignore='tests/*'
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore='.venv/*' \
+		--ignore='tests/*' --ignore='benchmarks/*'
 	$(PY) manage.py compilemessages --ignore='.venv/*'
 
 worker: install
