@@ -1,0 +1,139 @@
+"""Time the whole satisfaction-index pipeline on a large simulated survey.
+
+1M respondents, 7 sectors, 7 regions (strata), 500 service points (PSUs):
+scores, domain indexes and satisfied rates, roll-ups, target verdicts,
+Cronbach's alphas, key drivers with jackknife intervals and Fay-Herriot
+service-point estimates. Prints each step's wall time and the peak memory.
+
+Run: ``.venv/bin/python -m benchmarks.indexes [respondents] [points]``
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.stats.design import SurveyDesign
+from analysis.stats.drivers import importance_performance, relative_importance
+from analysis.stats.indexes import (
+    PLAN_ROLLUPS,
+    domain_indexes,
+    point_direct_estimates,
+    rollup_indexes,
+    satisfied_rates,
+)
+from analysis.stats.reliability import reliability_table
+from analysis.stats.scoring import (
+    dimension_scores,
+    item_scores,
+    respondent_index,
+    top_box,
+)
+from analysis.stats.smallarea import small_area_estimates
+from analysis.stats.targets import target_verdicts
+from tests.analysis.stats.simulated_survey import ITEMS, survey
+
+DIMENSIONS = ["staff", "waiting", "facilities", "information"]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(label: str, timings: dict[str, float], step: Callable[[], Any]) -> Any:
+    start = time.perf_counter()
+    result = step()
+    timings[label] = time.perf_counter() - start
+    print(f"  {label:<34} {timings[label]:7.3f} s")
+    return result
+
+
+def run(respondents: int = 1_000_000, points: int = 500) -> dict[str, float]:
+    """Run every step once and return the wall time of each."""
+    start = time.perf_counter()
+    raw = survey(points, respondents // points, seed=1, scored=False)
+    # domain labels as categoricals, as a selector would hand them over
+    labels = ["sector", "region", "channel", "age_group"]
+    raw = raw.astype(dict.fromkeys(labels, "category"))
+    print(f"simulated {len(raw):,} respondents in {time.perf_counter() - start:.1f} s")
+    print(f"peak memory after simulation: {_peak_mb():,.0f} MB")
+    t: dict[str, float] = {}
+
+    def scores() -> pd.DataFrame:
+        items = item_scores(raw, ITEMS)
+        dims = dimension_scores(items, ITEMS)
+        return pd.concat(
+            [
+                raw[["sector", "region", "service_point", "channel", "age_group"]],
+                raw[["weight", "overall"]],
+                dims,
+                respondent_index(dims).to_frame(),
+                top_box(raw, "overall", 5).to_frame(),
+            ],
+            axis=1,
+        ), items
+
+    frame, items = _timed("scores (items, dimensions, index)", t, scores)
+    design = _timed(
+        "design",
+        t,
+        lambda: SurveyDesign(
+            frame, weights="weight", strata="region", psu="service_point"
+        ),
+    )
+    domains = ["sector", "region", "service_point", "channel", "age_group"]
+    _timed("domain indexes", t, lambda: domain_indexes(design, domains=domains))
+    _timed("satisfied rates", t, lambda: satisfied_rates(design, domains=domains))
+    rollups = _timed("roll-ups", t, lambda: rollup_indexes(frame, design, PLAN_ROLLUPS))
+    _timed("verdicts", t, lambda: target_verdicts(rollups))
+    _timed(
+        "alphas (weighted and unweighted)",
+        t,
+        lambda: reliability_table(items, ITEMS, weights=frame["weight"]),
+    )
+    drivers = _timed(
+        "drivers (LMG, jackknife by PSU)",
+        t,
+        lambda: relative_importance(
+            frame[DIMENSIONS],
+            frame["overall"],
+            weights=frame["weight"],
+            interval="jackknife",
+            clusters=frame["service_point"],
+            strata=frame["region"],
+        ),
+    )
+    performance = frame[DIMENSIONS].mean()
+    _timed(
+        "importance-performance",
+        t,
+        lambda: importance_performance(
+            drivers.table.set_index("dimension")["share"], performance
+        ),
+    )
+    direct = _timed(
+        "service-point direct estimates",
+        t,
+        lambda: point_direct_estimates(frame, weights="weight"),
+    )
+    _timed(
+        "Fay-Herriot + rank intervals",
+        t,
+        lambda: small_area_estimates(direct, "sector", min_n=10),
+    )
+    total = sum(t.values())
+    print(f"  {'total':<34} {total:7.3f} s")
+    print(f"peak memory (RSS): {_peak_mb():,.0f} MB")
+    return t
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:]]
+    np.seterr(all="ignore")
+    run(*args)
