@@ -162,3 +162,15 @@ def load_reference_data() -> None:
                 "region": regions[region],
             },
         )
+
+
+# ---------------------------------------------------------------------------
+# Demo questionnaires, question bank and synthetic responses.
+# ---------------------------------------------------------------------------
+
+
+def load_demo_surveys(*, responses: bool = True) -> list:
+    """Question sets, two waves of surveys per sector and synthetic responses."""
+    from surveys.demo_surveys import ensure_demo_surveys
+
+    return ensure_demo_surveys(responses=responses)

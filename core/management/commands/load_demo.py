@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from core.demo import ensure_demo_admin, ensure_home_page
-from surveys.demo import load_reference_data
+from surveys.demo import load_demo_surveys, load_reference_data
 
 
 class Command(BaseCommand):
@@ -11,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         ensure_home_page()
         load_reference_data()
+        load_demo_surveys()
         username, password = ensure_demo_admin(
             settings.BASE_DIR / ".demo_admin_password"
         )
