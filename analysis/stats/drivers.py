@@ -209,18 +209,25 @@ def _resampling_units(
     """Unit code per respondent and stratum code per unit."""
     stratum = np.zeros(n, np.intp) if strata is None else pd.factorize(strata)[0]
     if clusters is not None:
-        pairs = pd.MultiIndex.from_arrays([stratum, pd.factorize(clusters)[0]])
-        codes, uniques = pd.factorize(pairs)
-        if uniques.get_level_values(1).duplicated().any():
+        cluster = pd.factorize(clusters)[0]
+        codes, first = _pair_codes(stratum, cluster)
+        if len(np.unique(cluster[first])) < len(first):
             raise ValueError("clusters must be nested in strata")
-        return codes, uniques.get_level_values(0).to_numpy()
+        return codes, stratum[first]
     if interval == "bootstrap":
         return np.arange(n), stratum
     order = np.random.default_rng(seed).permutation(n)  # delete-a-group jackknife
     group = np.empty(n, np.intp)
     group[order] = np.arange(n) % groups
-    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([stratum, group]))
-    return codes, uniques.get_level_values(0).to_numpy()
+    codes, first = _pair_codes(stratum, group)
+    return codes, stratum[first]
+
+
+def _pair_codes(outer: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the (outer, inner) pairs and the first row of each pair."""
+    combined = outer.astype(np.int64) * (int(inner.max()) + 1) + inner
+    codes, _ = pd.factorize(combined)  # codes in order of first appearance
+    return codes, pd.Series(codes).drop_duplicates().index.to_numpy()
 
 
 def relative_importance(

@@ -20,6 +20,7 @@ from scipy import stats
 
 from analysis.stats.design import SurveyDesign
 from analysis.stats.intervals import ProportionMethod
+from analysis.stats.sufficient import aggregate
 
 __all__ = [
     "DOMAINS",
@@ -385,8 +386,10 @@ def point_direct_estimates(
         raise ValueError(
             f"service point {sectors.index[sectors > 1][0]!r} lies in two sectors"
         )
-    within = SurveyDesign(
-        frame[columns], weights=weights, strata=service_point, lonely_psu="certainty"
+    # one pass to sufficient statistics per (point, weight): rows are PSUs
+    table = aggregate(frame, [service_point] + ([weights] if weights else []), [index])
+    within = SurveyDesign.from_sufficient(
+        table, weights=weights, strata=service_point, lonely_psu="certainty"
     )
     direct = within.mean(index, by=service_point)
     first = frame.drop_duplicates(service_point).set_index(service_point)[sector]

@@ -63,6 +63,12 @@ def cluster_moments(
     groups = int(codes.max()) + 1 if n else 1
     centre = w @ values / w.sum()
     z = values - centre
+    counts = np.bincount(codes, minlength=groups).astype(float)
+    if groups == 1:  # one BLAS product instead of k² passes
+        wz = z * w[:, None]
+        return ClusterMoments(
+            np.array([w.sum()]), wz.sum(axis=0)[None], (wz.T @ z)[None], centre, counts
+        )
     s0 = np.bincount(codes, w, groups)
     s1 = np.empty((groups, k))
     s2 = np.empty((groups, k, k))
@@ -71,7 +77,6 @@ def cluster_moments(
         s1[:, a] = np.bincount(codes, wz, groups)
         for b in range(a, k):
             s2[:, a, b] = s2[:, b, a] = np.bincount(codes, wz * z[:, b], groups)
-    counts = np.bincount(codes, minlength=groups).astype(float)
     return ClusterMoments(s0, s1, s2, centre, counts)
 
 

@@ -174,8 +174,8 @@ def item_scores(answers: pd.DataFrame, items: Sequence[Item]) -> pd.DataFrame:
     0    0.0  75.0
     1  100.0   NaN
     """
-    scores = {}
-    for item in items:
+    scores = np.empty((len(answers), len(items)))
+    for j, item in enumerate(items):  # a loop over items, not respondents
         rating = _numeric_column(answers, item.code)
         if item.na_codes:
             rating = np.where(np.isin(rating, item.na_codes), np.nan, rating)
@@ -187,8 +187,8 @@ def item_scores(answers: pd.DataFrame, items: Sequence[Item]) -> pd.DataFrame:
                 f"[{item.scale_min}, {item.scale_max}]"
             )
         score = 100.0 * (rating - item.scale_min) / (item.scale_max - item.scale_min)
-        scores[item.code] = 100.0 - score if item.reverse else score
-    return pd.DataFrame(scores, index=answers.index)
+        scores[:, j] = 100.0 - score if item.reverse else score
+    return pd.DataFrame(scores, index=answers.index, columns=[i.code for i in items])
 
 
 def dimension_scores(
@@ -232,15 +232,15 @@ def dimension_scores(
         if item.code not in scores.columns:
             raise ValueError(f"scores lack item column {item.code!r}")
         by_dimension.setdefault(item.dimension, []).append(item.code)
-    out = {}
-    for dimension, codes in by_dimension.items():
+    out = np.empty((len(scores), len(by_dimension)))
+    for k, codes in enumerate(by_dimension.values()):
         block = scores[codes].to_numpy(float)
         answered = np.sum(~np.isnan(block), axis=1)
         total = np.nansum(block, axis=1)
-        enough = answered >= min_answered * len(codes) - 1e-12
+        enough = (answered >= min_answered * len(codes) - 1e-12) & (answered > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[dimension] = np.where(enough & (answered > 0), total / answered, np.nan)
-    return pd.DataFrame(out, index=scores.index)
+            out[:, k] = np.where(enough, total / answered, np.nan)
+    return pd.DataFrame(out, index=scores.index, columns=list(by_dimension))
 
 
 def dimension_weights(
