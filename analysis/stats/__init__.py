@@ -4,8 +4,25 @@ Nothing here imports Django; see ``docs/methodology.md``.
 """
 
 from .design import Estimate, SurveyDesign
+
+# satisfaction-index methodology (issue #5)
+from .drivers import importance_performance, relative_importance
+from .indexes import (
+    PLAN_ROLLUPS,
+    Rollup,
+    domain_indexes,
+    point_direct_estimates,
+    rollup_indexes,
+    satisfied_rates,
+)
 from .intervals import proportion_interval, wald_interval
+from .monitoring import detect_falls, wave_change
+from .planning import plan_domains
+from .reliability import reliability_table
+from .scoring import Item, dimension_weights, items_from_table, respondent_index
+from .smallarea import small_area_estimates
 from .sufficient import aggregate, combine
+from .targets import PLAN_TARGETS, Target, target_verdicts
 
 __all__ = [
     "Estimate",
@@ -14,4 +31,24 @@ __all__ = [
     "combine",
     "proportion_interval",
     "wald_interval",
+    "PLAN_ROLLUPS",
+    "PLAN_TARGETS",
+    "Item",
+    "Rollup",
+    "Target",
+    "detect_falls",
+    "dimension_weights",
+    "domain_indexes",
+    "importance_performance",
+    "items_from_table",
+    "plan_domains",
+    "point_direct_estimates",
+    "relative_importance",
+    "reliability_table",
+    "respondent_index",
+    "rollup_indexes",
+    "satisfied_rates",
+    "small_area_estimates",
+    "target_verdicts",
+    "wave_change",
 ]
