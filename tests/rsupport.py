@@ -9,6 +9,7 @@ When R (or a package) is missing the test skips locally and fails under
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -47,18 +48,31 @@ def _decode_special(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _missing_r_packages(packages: tuple[str, ...]) -> tuple[str, ...]:
+    """Packages R cannot load, probed once per session (R starts slowly)."""
+    if not RSCRIPT:
+        return ("Rscript",)
+    vector = ", ".join(f"'{p}'" for p in packages)
+    probe = subprocess.run(  # noqa: S603
+        [
+            RSCRIPT,
+            "-e",
+            f"p <- c({vector}); ok <- vapply(p, requireNamespace, TRUE, "
+            "quietly = TRUE); cat(p[!ok], sep = '\\n')",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode:
+        return packages
+    return tuple(line for line in probe.stdout.splitlines() if line.strip())
+
+
 def require_r(*packages: str) -> None:
     """Skip (fail under CI) unless Rscript and every named package exist."""
-    missing = [] if RSCRIPT else ["Rscript"]
-    if RSCRIPT:
-        for package in ("jsonlite", *packages):
-            probe = subprocess.run(  # noqa: S603
-                [RSCRIPT, "-e", f"quit(status = !requireNamespace('{package}'))"],
-                capture_output=True,
-                check=False,
-            )
-            if probe.returncode:
-                missing.append(package)
+    missing = _missing_r_packages(tuple(sorted({"jsonlite", *packages})))
     if missing:
         message = f"R reference unavailable: missing {', '.join(missing)}"
         if os.environ.get("CI") == "true":
