@@ -58,17 +58,21 @@ def cluster_moments(
     """
     values = np.asarray(values, float)
     n, k = values.shape
+    if clusters is None:  # one cluster: a BLAS product instead of k² passes
+        w = None if weights is None else np.asarray(weights, float)
+        centre = values.mean(axis=0) if w is None else w @ values / w.sum()
+        z = values - centre
+        wz = z if w is None else z * w[:, None]
+        total = np.array([float(n) if w is None else w.sum()])
+        return ClusterMoments(
+            total, wz.sum(axis=0)[None], (wz.T @ z)[None], centre, np.array([n * 1.0])
+        )
     w = np.ones(n) if weights is None else np.asarray(weights, float)
-    codes = np.zeros(n, np.intp) if clusters is None else np.asarray(clusters)
+    codes = np.asarray(clusters)
     groups = int(codes.max()) + 1 if n else 1
     centre = w @ values / w.sum()
     z = values - centre
     counts = np.bincount(codes, minlength=groups).astype(float)
-    if groups == 1:  # one BLAS product instead of k² passes
-        wz = z * w[:, None]
-        return ClusterMoments(
-            np.array([w.sum()]), wz.sum(axis=0)[None], (wz.T @ z)[None], centre, counts
-        )
     s0 = np.bincount(codes, w, groups)
     s1 = np.empty((groups, k))
     s2 = np.empty((groups, k, k))

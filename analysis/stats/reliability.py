@@ -95,9 +95,15 @@ def cronbach_alpha(
     values = values[complete]
     if len(values) < 2:
         raise ValueError("alpha needs at least two complete respondents")
+    return _alpha_of(values, w, list(scores.columns))
+
+
+def _alpha_of(
+    values: np.ndarray, w: np.ndarray | None, names: list[str]
+) -> AlphaResult:
     m = cluster_moments(values, w)
     cov = covariance(m.s0, m.s1, m.s2)[0]
-    return _alpha_from_covariance(cov, list(scores.columns), int(complete.sum()))
+    return _alpha_from_covariance(cov, names, len(values))
 
 
 def _alpha_from_covariance(cov: np.ndarray, names: list[str], n: int) -> AlphaResult:
@@ -168,12 +174,22 @@ def reliability_table(
         if item.code not in scores.columns:
             raise ValueError(f"scores lack item column {item.code!r}")
         by_dimension.setdefault(item.dimension, []).append(item.code)
+    matrix = np.ascontiguousarray(scores[[i.code for i in items]].to_numpy(float))
+    position = {item.code: j for j, item in enumerate(items)}
+    w = None if weights is None else np.asarray(weights, float)
     dim_rows, item_frames = [], []
     stats = ["item_rest_r", "alpha_if_deleted", "std_alpha_if_deleted"]
     for dimension, codes in by_dimension.items():
         if len(codes) < 2:
             continue  # alpha is undefined for a single-item dimension
-        plain = cronbach_alpha(scores[codes])
+        values = matrix[:, [position[c] for c in codes]]
+        complete = ~np.isnan(values).any(axis=1)
+        if w is not None:
+            complete &= ~np.isnan(w)
+        values = values[complete]
+        if len(values) < 2:
+            raise ValueError(f"dimension {dimension!r}: fewer than two complete rows")
+        plain = _alpha_of(values, None, codes)
         row = {
             "dimension": dimension,
             "n": plain.n,
@@ -183,8 +199,8 @@ def reliability_table(
             "average_r": plain.average_r,
         }
         table = plain.items.assign(dimension=dimension)
-        if weights is not None:
-            weighted = cronbach_alpha(scores[codes], weights)
+        if w is not None:
+            weighted = _alpha_of(values, w[complete], codes)
             row |= {
                 "weighted_alpha": weighted.raw,
                 "weighted_std_alpha": weighted.standardized,

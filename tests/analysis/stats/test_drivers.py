@@ -136,3 +136,16 @@ def test_quadrants_follow_custom_cuts():
     assert table.quadrant.tolist() == ["strength", "improve", "maintain", "opportunity"]
     with pytest.raises(ValueError, match="'e'"):
         importance_performance(pd.Series({"e": 1.0}), perf)
+
+
+def test_driver_shares_become_recorded_index_weights():
+    from analysis.stats.scoring import dimension_weights
+
+    dims, y, _ = _survey()
+    shares = relative_importance(dims, y, interval="none").table
+    weights = dimension_weights(
+        dims.columns, "drivers", shares.set_index("dimension")["importance"]
+    )
+    assert weights.method == "drivers"
+    np.testing.assert_allclose(list(weights.weights.values()), shares.share)
+    assert max(weights.weights, key=weights.weights.get) == "staff"
