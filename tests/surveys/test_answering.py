@@ -38,7 +38,9 @@ def test_the_english_flow_shows_english_wording_and_records_the_language(
     assert url.startswith("/en/")
     html = client.get(url).content.decode()
     assert "Have you visited?" in html and "Part one" in html
-    assert '<html lang="en">' in html
+    assert '<html lang="en">' in html and "Save and continue" in html
+    chinese = client.get(url.removeprefix("/en")).content.decode()
+    assert "保存并继续" in chinese and "您来过吗？" in chinese
     assert Response.objects.get().language == "en"
 
 
