@@ -37,6 +37,13 @@ class Wave(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     period_start = models.DateField(_("fieldwork starts"))
     period_end = models.DateField(_("fieldwork ends"))
+    surveys = models.ManyToManyField(
+        "surveys.SurveyPage",
+        blank=True,
+        related_name="assessment_waves",
+        verbose_name=_("surveys"),
+        help_text=_("The questionnaires whose responses this wave assesses."),
+    )
     confidence = models.FloatField(
         _("confidence level"),
         default=0.95,
@@ -65,6 +72,7 @@ class Wave(models.Model):
         FieldPanel("name_en"),
         FieldPanel("period_start"),
         FieldPanel("period_end"),
+        FieldPanel("surveys"),
         FieldPanel("confidence"),
     ]
 
@@ -277,6 +285,9 @@ class IndexRun(models.Model):
     requested_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last progress report of the worker."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     data_fingerprint = models.CharField(max_length=64, blank=True)

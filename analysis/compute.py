@@ -1,0 +1,471 @@
+"""From a wave's sufficient statistics to its result rows (no database here).
+
+The selectors hand over one table of sufficient statistics per wave (one row
+per group of sector, region, service point, channel and weighting
+variables); this module checks the margins against it, calibrates, and asks
+the statistical core for every estimate. The same function serves the
+database path and the benchmark's pandas path, so both give the same numbers.
+
+Design: sectors are strata (each sector's survey is fielded separately),
+service points are PSUs, and each sector's respondents are raked to the
+wave's population margins (cells crossed with the sector), so every sector
+represents the whole population. Calibration within strata keeps sector
+estimates independent, which makes a roll-up's variance the weighted sum of
+its sectors' variances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.stats.design import SurveyDesign
+from analysis.stats.indexes import domain_indexes, satisfied_rates
+from analysis.stats.sufficient import COUNT, collapse, stat_columns
+from analysis.stats.targets import MET, NOT_MET, verdict
+
+INDEX = "index"
+SATISFIED = "satisfied"
+DIMENSION_PREFIX = "dim__"
+DOMAINS = ("sector", "service_point", "region", "channel")
+WEIGHTING_PREFIX = "w__"
+NO_SERVICE_POINT = "(none)"
+CLASS_TARGETS = {"consumer": 80.0, "producer": 85.0}
+ROLLUP_TARGETS = {
+    "consumer_services": 80.0,
+    "producer_services": 85.0,
+    "service_sector": 80.0,
+}
+ROLLUP_CLASSES = {
+    "consumer_services": ("consumer",),
+    "producer_services": ("producer",),
+    "service_sector": ("consumer", "producer"),
+}
+VERDICT_CODES = {MET: "met", NOT_MET: "not_met"}
+
+
+class WaveDataError(ValueError):
+    """The wave's data or margins cannot give results; ``problems`` say why."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Margin:
+    """A population margin: crossed ``variables`` and the count of each cell."""
+
+    variables: tuple[str, ...]
+    cells: Mapping[tuple[str, ...], float]
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or ",".join(self.variables)
+
+
+@dataclass
+class WaveSpec:
+    """What a wave's computation needs besides the statistics table."""
+
+    sector_classes: Mapping[str, str]
+    margins: Sequence[Margin] = ()
+    rollup_weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    confidence: float = 0.95
+
+
+def weighting_column(variable: str) -> str:
+    return f"{WEIGHTING_PREFIX}{variable}"
+
+
+def outcome_columns(table: pd.DataFrame) -> list[str]:
+    """Outcomes present in a statistics table (``index``, ``satisfied``, dims)."""
+    return [c[: -len("__n")] for c in table.columns if c.endswith("__n")]
+
+
+# ------------------------------------------------------------------ margins
+def margin_problems(table: pd.DataFrame, margins: Sequence[Margin]) -> list[str]:
+    """Why the margins cannot calibrate this table, in words for an assessor."""
+    problems: list[str] = []
+    totals = {m.name: float(sum(m.cells.values())) for m in margins}
+    for margin in margins:
+        for cells, population in margin.cells.items():
+            if len(cells) != len(margin.variables):
+                problems.append(
+                    f"Margin “{margin.name}”: category {','.join(cells)} has "
+                    f"{len(cells)} values but the margin has "
+                    f"{len(margin.variables)} variables."
+                )
+            if not np.isfinite(population) or population < 0:
+                problems.append(
+                    f"Margin “{margin.name}”: category {','.join(cells)} has an "
+                    f"invalid population {population!r}."
+                )
+        if totals[margin.name] <= 0:
+            problems.append(f"Margin “{margin.name}” has no population at all.")
+        missing = [
+            v for v in margin.variables if weighting_column(v) not in table.columns
+        ]
+        if missing:
+            problems.append(
+                f"Margin “{margin.name}”: no question of the wave's surveys is "
+                f"bound to the weighting variable “{missing[0]}”."
+            )
+            continue
+        problems.extend(_uncovered_categories(table, margin))
+    if len(totals) > 1:
+        first, *rest = totals.items()
+        for name, total in rest:
+            if not np.isclose(total, first[1], rtol=1e-6):
+                problems.append(
+                    f"Margins do not add up to the same population: “{first[0]}” "
+                    f"totals {first[1]:,.0f} but “{name}” totals {total:,.0f}."
+                )
+    return problems
+
+
+def _uncovered_categories(table: pd.DataFrame, margin: Margin) -> list[str]:
+    columns = [weighting_column(v) for v in margin.variables]
+    observed = table[columns].dropna()
+    counts = table.loc[observed.index, COUNT].groupby(
+        [observed[c] for c in columns], sort=True
+    )
+    known = set(margin.cells)
+    problems = []
+    for cell, count in counts.sum().items():
+        key = cell if isinstance(cell, tuple) else (cell,)
+        key = tuple(str(v) for v in key)
+        if key not in known:
+            problems.append(
+                f"Margin “{margin.name}” has no population for category "
+                f"{','.join(key)}, which {int(count)} respondents gave: add it "
+                "to the margin."
+            )
+    return problems
+
+
+def _impute_missing(
+    table: pd.DataFrame, variables: Sequence[str]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Give respondents who skipped a weighting question its modal category."""
+    imputed: dict[str, int] = {}
+    out = table
+    for variable in variables:
+        column = weighting_column(variable)
+        missing = out[column].isna()
+        if not missing.any():
+            continue
+        answered = out.loc[~missing]
+        if answered.empty:
+            raise WaveDataError(
+                [f"No respondent answered the “{variable}” weighting question."]
+            )
+        mode = answered.groupby(column)[COUNT].sum().idxmax()
+        imputed[variable] = int(out.loc[missing, COUNT].sum())
+        out = out.assign(**{column: out[column].where(~missing, mode)})
+    return out, imputed
+
+
+def _sector_margins(
+    table: pd.DataFrame, margin: Margin, cell_column: str
+) -> tuple[dict[str, float], list[str]]:
+    """The margin replicated per sector; empty categories spread over the rest."""
+    notes: list[str] = []
+    population: dict[str, float] = {}
+    sampled = table.groupby(["sector", cell_column])[COUNT].sum()
+    for sector in sorted(table["sector"].unique()):
+        here = {
+            "|".join(cell): float(pop) for cell, pop in margin.cells.items() if pop > 0
+        }
+        seen = set(sampled.loc[sector].index) if sector in sampled.index else set()
+        empty = [cell for cell in here if cell not in seen]
+        if empty:
+            total = sum(here.values())
+            kept = {c: p for c, p in here.items() if c in seen}
+            scale = total / sum(kept.values())
+            here = {c: p * scale for c, p in kept.items()}
+            notes.append(
+                f"Sector {sector}: no respondents in "
+                f"{', '.join(c.replace('|', ',') for c in empty[:5])}"
+                f"{' …' if len(empty) > 5 else ''} of margin “{margin.name}”; "
+                "their population was spread over the other categories."
+            )
+        population.update({f"{sector}#{cell}": pop for cell, pop in here.items()})
+    return population, notes
+
+
+def calibrated_design(
+    table: pd.DataFrame, margins: Sequence[Margin]
+) -> tuple[SurveyDesign, SurveyDesign, dict]:
+    """Stratified cluster design over ``table``, raked to ``margins`` per sector,
+    and the within-service-point design with the same calibrated weights."""
+    if table["service_point"].nunique() < 2:
+        raise WaveDataError(
+            [
+                "Too few respondents to estimate: responses from at least two "
+                "service points are needed."
+            ]
+        )
+    variables = sorted({v for m in margins for v in m.variables})
+    table, imputed = _impute_missing(table, variables)
+    notes: list[str] = []
+    raking: dict[str, dict[str, float]] = {}
+    cells: dict[str, pd.Series] = {}
+    for k, margin in enumerate(margins):
+        joined = table[weighting_column(margin.variables[0])].astype(str)
+        for variable in margin.variables[1:]:
+            joined = joined + "|" + table[weighting_column(variable)].astype(str)
+        column = f"_margin{k}"
+        population, margin_notes = _sector_margins(
+            table.assign(**{column: joined}), margin, column
+        )
+        notes.extend(margin_notes)
+        raking[column] = population
+        cells[column] = table["sector"].astype(str) + "#" + joined
+    table = table.assign(**cells)
+    design = SurveyDesign.from_sufficient(
+        table, strata="sector", psu="service_point", lonely_psu="adjust"
+    )
+    # Within a service point its respondents are the sample: the point is a
+    # stratum of element sampling (see indexes.point_direct_estimates).
+    points = SurveyDesign.from_sufficient(
+        table, strata="service_point", lonely_psu="certainty"
+    )
+    if raking:
+        try:
+            design = design.rake(raking, max_iter=200, tol=1e-8)
+            points = points.rake(raking, max_iter=200, tol=1e-8)
+        except ValueError as exc:
+            raise WaveDataError([f"Weighting failed: {exc}"]) from exc
+    return (
+        design,
+        points,
+        {
+            "method": "raking within sectors" if raking else "none (equal weights)",
+            "margins": [m.name for m in margins],
+            "imputed_modal_category": imputed,
+            "notes": notes,
+            "kish_effective_n": round(design.kish_effective_n(), 1),
+            "respondents": int(table[COUNT].sum()),
+        },
+    )
+
+
+# ------------------------------------------------------------------ results
+def _with_points(main: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([main, points[points.domain_type != "all"]], ignore_index=True)
+
+
+def _rows(frame: pd.DataFrame, kind: str, dimension: str = "") -> pd.DataFrame:
+    return frame.assign(kind=kind, dimension=dimension)
+
+
+def _dimension_rows(
+    design: SurveyDesign, dimensions: Sequence[str], level: float
+) -> pd.DataFrame:
+    parts = []
+    for dimension in dimensions:
+        outcome = f"{DIMENSION_PREFIX}{dimension}"
+        table = domain_indexes(design, outcome, domains=["sector"], level=level)
+        parts.append(_rows(table, "dimension", dimension))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _with_verdicts(
+    frame: pd.DataFrame, targets: pd.Series, confidence: float, scale: str
+) -> pd.DataFrame:
+    has = targets.notna().to_numpy() & frame["se"].notna().to_numpy()
+    out = frame.assign(target=targets.to_numpy(), verdict="", p_value=np.nan)
+    if not has.any():
+        return out
+    rows = out.loc[has]
+    checked = verdict(
+        rows["estimate"], rows["se"], rows["target"], rows["df"], confidence, scale
+    )
+    codes = [VERDICT_CODES.get(v, "not_distinguishable") for v in checked.verdict]
+    out.loc[has, "verdict"] = codes
+    out.loc[has, "p_value"] = checked["p_value"].to_numpy()
+    out.loc[has, "lower"] = checked["lower"].to_numpy()
+    out.loc[has, "upper"] = checked["upper"].to_numpy()
+    return out
+
+
+def rollup_rows(sectors: pd.DataFrame, spec: WaveSpec, level: float) -> pd.DataFrame:
+    """Roll-ups of sector indexes with their normalized weights.
+
+    Sectors are independent strata calibrated separately, so
+    :math:`V(\\sum_d a_d \\hat I_d) = \\sum_d a_d^2 V(\\hat I_d)`, with the
+    sectors' degrees of freedom summed.
+    """
+    by_sector = sectors.set_index("domain")
+    rows = []
+    for name, classes in ROLLUP_CLASSES.items():
+        members = [s for s, c in spec.sector_classes.items() if c in classes]
+        present = [s for s in members if s in by_sector.index]
+        if not present:
+            continue
+        configured = spec.rollup_weights.get(name) or {}
+        raw = np.array([float(configured.get(s, 1.0)) for s in present])
+        if configured and not raw.sum() > 0:
+            raw = np.ones(len(present))
+        a = raw / raw.sum()
+        est = by_sector.loc[present, "estimate"].to_numpy(float)
+        se = by_sector.loc[present, "se"].to_numpy(float)
+        estimate = float(a @ est)
+        std = float(np.sqrt(np.sum((a * se) ** 2)))
+        df = float(by_sector.loc[present, "df"].sum())
+        half = stats.t.ppf((1 + level) / 2, df) * std
+        rows.append(
+            {
+                "domain_type": "rollup",
+                "domain": name,
+                "estimate": estimate,
+                "se": std,
+                "ci_low": estimate - half,
+                "ci_high": estimate + half,
+                "n": int(by_sector.loc[present, "n"].sum()),
+                "deff": np.nan,
+                "df": df,
+                "weights": dict(zip(present, a.round(6).tolist(), strict=True)),
+                "missing_sectors": [s for s in members if s not in present],
+                "weighting": "configured" if configured else "equal",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def wave_results(table: pd.DataFrame, spec: WaveSpec) -> tuple[pd.DataFrame, dict]:
+    """Every stored estimate of a wave, and the weighting diagnostics.
+
+    Returns a frame with ``kind, dimension, domain_type, domain, estimate,
+    se, ci_low, ci_high, n, deff, df, target, verdict, p_value, details``.
+    """
+    if table.empty or table[COUNT].sum() == 0:
+        raise WaveDataError(["The wave has no analysable responses yet."])
+    problems = margin_problems(table, spec.margins)
+    if problems:
+        raise WaveDataError(problems)
+    design, points, diagnostics = calibrated_design(table, spec.margins)
+    level = spec.confidence
+    indexes = _with_points(
+        domain_indexes(
+            design, INDEX, domains=("sector", "region", "channel"), level=level
+        ),
+        domain_indexes(points, INDEX, domains=["service_point"], level=level),
+    )
+    rates = _with_points(
+        satisfied_rates(
+            design, SATISFIED, domains=("sector", "region", "channel"), level=level
+        ),
+        satisfied_rates(points, SATISFIED, domains=["service_point"], level=level),
+    )
+    dimensions = [
+        c[len(DIMENSION_PREFIX) :]
+        for c in outcome_columns(table)
+        if c.startswith(DIMENSION_PREFIX)
+    ]
+    sectors = indexes[indexes.domain_type == "sector"]
+    rollups = rollup_rows(sectors, spec, level)
+    sector_targets = indexes["domain"].map(
+        lambda d: CLASS_TARGETS.get(spec.sector_classes.get(d, ""))
+    )
+    sector_targets = sector_targets.where(indexes.domain_type == "sector")
+    indexes = _with_verdicts(indexes, sector_targets, level, "identity")
+    if not rollups.empty:
+        rollups = _with_verdicts(
+            rollups, rollups["domain"].map(ROLLUP_TARGETS), level, "identity"
+        )
+    parts = [
+        _rows(indexes, "index"),
+        _rows(rollups, "index") if not rollups.empty else None,
+        _rows(rates, "satisfied_rate"),
+        _dimension_rows(design, dimensions, level),
+    ]
+    out = pd.concat([p for p in parts if p is not None], ignore_index=True)
+    return _tidy(out), diagnostics
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    detail_columns = [
+        c
+        for c in ("lower", "upper", "weights", "missing_sectors", "weighting")
+        if c in frame.columns
+    ]
+    for column in ("target", "verdict", "p_value"):
+        if column not in frame.columns:
+            frame = frame.assign(**{column: np.nan if column != "verdict" else ""})
+    details = [
+        {
+            k: v
+            for k, v in zip(detail_columns, values, strict=True)
+            if not (isinstance(v, float) and np.isnan(v))
+            and v is not None
+            and not (isinstance(v, list) and not v)
+        }
+        for values in frame[detail_columns].itertuples(index=False, name=None)
+    ]
+    out = frame[
+        [
+            "kind",
+            "dimension",
+            "domain_type",
+            "domain",
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "n",
+            "deff",
+            "df",
+            "target",
+            "verdict",
+            "p_value",
+        ]
+    ].assign(details=details, verdict=frame["verdict"].fillna(""))
+    return out.assign(domain=out["domain"].astype(str)).reset_index(drop=True)
+
+
+def empty_statistics(keys: Sequence[str], outcomes: Sequence[str]) -> pd.DataFrame:
+    columns = [*keys, COUNT] + [c for o in outcomes for c in stat_columns(o)]
+    return pd.DataFrame(columns=columns)
+
+
+def align_outcomes(tables: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Give every partial table the same outcome columns (absent: no answers)."""
+    outcomes = list(dict.fromkeys(o for t in tables for o in outcome_columns(t)))
+    keys = list(
+        dict.fromkeys(
+            c
+            for t in tables
+            for c in t.columns
+            if c != COUNT and not c.endswith(("__n", "__sum", "__sumsq"))
+        )
+    )
+    aligned = []
+    for table in tables:
+        missing = {
+            c: 0.0 for o in outcomes for c in stat_columns(o) if c not in table.columns
+        }
+        missing_keys = {k: None for k in keys if k not in table.columns}
+        aligned.append(table.assign(**missing, **missing_keys))
+    return aligned
+
+
+def merge_statistics(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Stack partial statistics tables (disjoint respondents) into one."""
+    aligned = align_outcomes([t for t in tables if len(t)])
+    if not aligned:
+        return pd.DataFrame()
+    stacked = pd.concat(aligned, ignore_index=True)
+    keys = [
+        c
+        for c in stacked.columns
+        if c != COUNT and not c.endswith(("__n", "__sum", "__sumsq"))
+    ]
+    # collapse treats missing keys as a group of their own
+    return collapse(stacked, keys)

@@ -1,0 +1,228 @@
+"""Scores and sufficient statistics computed inside the database.
+
+One query per survey: numeric answers are read from the JSON, rescaled to
+0-100, averaged per dimension and into the respondent index row by row in
+SQL, then ``GROUP BY`` the design, domain and weighting keys returns per
+group ``_count`` and, per outcome, ``n``, ``sum`` and ``sum of squares`` —
+the input of :func:`analysis.stats.design.SurveyDesign.from_sufficient`.
+The same SQL runs on PostgreSQL and SQLite; only reading a JSON number
+differs (:class:`JsonNumber`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import connection
+from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
+
+from analysis.compute import (
+    DIMENSION_PREFIX,
+    INDEX,
+    NO_SERVICE_POINT,
+    SATISFIED,
+    weighting_column,
+)
+from analysis.stats.sufficient import COUNT, stat_columns
+
+OVERALL = "overall"
+UNKNOWN_REGION = "(unknown)"
+KEYS = ("sector", "service_point", "region", "channel")
+
+
+class JsonNumber(Func):
+    """The number stored under ``key`` of a JSON column; NULL for anything else
+    (missing, ``null``, ``"na"``, text)."""
+
+    output_field = FloatField()
+
+    def __init__(self, field: str, key: str) -> None:
+        super().__init__(F(field))
+        self.key = key
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        sql = (
+            f"(CASE WHEN jsonb_typeof({column} -> %s) = 'number' "
+            f"THEN ({column} ->> %s)::double precision END)"
+        )
+        return sql, (*params, self.key, *params, self.key)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        path = '$."{}"'.format(self.key.replace('"', ""))
+        sql = (
+            f"(CASE WHEN json_type({column}, %s) IN ('integer', 'real') "
+            f"THEN CAST(json_extract({column}, %s) AS REAL) END)"
+        )
+        return sql, (*params, path, *params, path)
+
+    def as_sql(self, compiler, connection, **extra):  # pragma: no cover
+        raise NotImplementedError(
+            f"reading JSON numbers is implemented for PostgreSQL and SQLite, "
+            f"not {connection.vendor}"
+        )
+
+
+@dataclass(frozen=True)
+class RatingItem:
+    code: str
+    dimension: str
+    scale_min: float
+    scale_max: float
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class SurveyScoring:
+    """How one survey's answers become outcomes (from its questionnaire)."""
+
+    sector: str
+    items: tuple[RatingItem, ...]
+    weighting_codes: dict[str, str]
+    min_answered: float = 0.5
+    top_box: int = 2
+
+    @property
+    def index_dimensions(self) -> list[str]:
+        dims = list(dict.fromkeys(i.dimension for i in self.items))
+        rated = [d for d in dims if d != OVERALL]
+        return rated or dims
+
+    @property
+    def overall_item(self) -> RatingItem | None:
+        return next((i for i in self.items if i.dimension == OVERALL), None)
+
+
+def _score(item: RatingItem, column: str) -> str:
+    lo, hi = float(item.scale_min), float(item.scale_max)
+    scaled = f"(100.0 * ({column} - {lo!r}) / {hi - lo!r})"
+    value = f"(100.0 - {scaled})" if item.reverse else scaled
+    return f"CASE WHEN {column} >= {lo!r} AND {column} <= {hi!r} THEN {value} END"
+
+
+def _fence() -> str:
+    # Keep PostgreSQL from inlining a layer into the next, which would read
+    # each JSON answer several times per row.
+    return " OFFSET 0" if connection.vendor == "postgresql" else ""
+
+
+def _select(columns: str, source: str, alias: str, tail: str = "") -> str:
+    # Only generated aliases and numbers are spliced in; answer keys and other
+    # values travel as parameters of the inner ORM query.
+    fence = _fence() if not tail else ""
+    return f"SELECT {columns} FROM ({source}) AS {alias}{tail}{fence}"  # noqa: S608
+
+
+def statistics_sql(
+    responses: QuerySet, scoring: SurveyScoring, variables: Sequence[str]
+) -> tuple[str, tuple, list[str]]:
+    """SQL, parameters and outcome names of the survey's statistics query."""
+    q = connection.ops.quote_name
+    items = scoring.items
+    inner = responses.annotate(
+        k_sector=Value(scoring.sector),
+        k_service_point=Coalesce(F("service_point__code"), Value(NO_SERVICE_POINT)),
+        k_region=Coalesce(F("service_point__region__code"), Value(UNKNOWN_REGION)),
+        k_channel=F("channel"),
+        **{f"x{j}": JsonNumber("answers", item.code) for j, item in enumerate(items)},
+        **{
+            f"k_w{k}": KeyTextTransform(scoring.weighting_codes[v], "answers")
+            if v in scoring.weighting_codes
+            else Value(None, output_field=FloatField())
+            for k, v in enumerate(variables)
+        },
+    ).values(
+        *[f"k_{key}" for key in KEYS],
+        *[f"k_w{k}" for k in range(len(variables))],
+        *[f"x{j}" for j in range(len(items))],
+    )
+    inner_sql, params = inner.query.sql_with_params()
+    keys = [q(f"k_{key}") for key in KEYS] + [
+        q(f"k_w{k}") for k in range(len(variables))
+    ]
+    key_list = ", ".join(keys)
+    # layer 1: item scores 0-100 (and the overall rating as given)
+    scores = [f"{_score(item, q(f'x{j}'))} AS s{j}" for j, item in enumerate(items)]
+    overall = scoring.overall_item
+    if overall is not None:
+        position = items.index(overall)
+        threshold = float(overall.scale_max) - scoring.top_box
+        rating = q(f"x{position}")
+        satisfied = (
+            f"CASE WHEN {rating} >= {float(overall.scale_min)!r} "
+            f"AND {rating} <= {float(overall.scale_max)!r} "
+            f"THEN (CASE WHEN {rating} > {threshold!r} THEN 1.0 ELSE 0.0 END) END"
+        )
+    else:
+        satisfied = "CAST(NULL AS REAL)"
+    layer1 = _select(
+        f"{key_list}, {', '.join(scores)}, {satisfied} AS sat", inner_sql, "r"
+    )
+    # layer 2: dimension scores, respondents answering enough of their items
+    dimensions = list(dict.fromkeys(i.dimension for i in items))
+    dim_sql = []
+    for d, dimension in enumerate(dimensions):
+        members = [j for j, i in enumerate(items) if i.dimension == dimension]
+        answered = " + ".join(
+            f"(CASE WHEN s{j} IS NULL THEN 0 ELSE 1 END)" for j in members
+        )
+        total = " + ".join(f"COALESCE(s{j}, 0.0)" for j in members)
+        need = max(scoring.min_answered * len(members) - 1e-9, 1e-9)
+        dim_sql.append(
+            f"CASE WHEN ({answered}) >= {need!r} "
+            f"THEN ({total}) / ({answered}) END AS d{d}"
+        )
+    layer2 = _select(f"{key_list}, sat, {', '.join(dim_sql)}", layer1, "s")
+    # layer 3: respondent index, equal dimension weights over those scored
+    indexed = [f"d{dimensions.index(d)}" for d in scoring.index_dimensions]
+    present = " + ".join(f"(CASE WHEN {d} IS NULL THEN 0 ELSE 1 END)" for d in indexed)
+    total = " + ".join(f"COALESCE({d}, 0.0)" for d in indexed)
+    dim_list = ", ".join(f"d{d}" for d in range(len(dimensions)))
+    layer3 = _select(
+        f"{key_list}, sat, {dim_list}, ({total}) / NULLIF({present}, 0) AS idx",
+        layer2,
+        "t",
+    )
+    outcomes = [("idx", INDEX), ("sat", SATISFIED)] + [
+        (f"d{d}", f"{DIMENSION_PREFIX}{dimension}")
+        for d, dimension in enumerate(dimensions)
+    ]
+    sums = ["COUNT(*) AS n_all"]
+    for o, (column, _name) in enumerate(outcomes):
+        sums += [
+            f"COUNT({column}) AS o{o}_n",
+            f"COALESCE(SUM({column}), 0.0) AS o{o}_sum",
+            f"COALESCE(SUM({column} * {column}), 0.0) AS o{o}_sq",
+        ]
+    sql = _select(
+        f"{key_list}, {', '.join(sums)}", layer3, "u", f" GROUP BY {key_list}"
+    )
+    return sql, tuple(params), [name for _column, name in outcomes]
+
+
+def survey_statistics(
+    responses: QuerySet, scoring: SurveyScoring, variables: Sequence[str]
+) -> pd.DataFrame:
+    """Run :func:`statistics_sql`; one row per group, named as the core expects."""
+    if not scoring.items:
+        return pd.DataFrame()
+    sql, params, outcomes = statistics_sql(responses, scoring, variables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+    renames = {f"k_{key}": key for key in KEYS}
+    renames.update({f"k_w{k}": weighting_column(v) for k, v in enumerate(variables)})
+    renames["n_all"] = COUNT
+    for o, name in enumerate(outcomes):
+        n_col, sum_col, sq_col = stat_columns(name)
+        renames.update({f"o{o}_n": n_col, f"o{o}_sum": sum_col, f"o{o}_sq": sq_col})
+    table = pd.DataFrame.from_records(rows, columns=names).rename(columns=renames)
+    numeric = [c for c in table.columns if c == COUNT or c.endswith("__n")]
+    numeric += [c for c in table.columns if c.endswith(("__sum", "__sumsq"))]
+    return table.astype(dict.fromkeys(numeric, float))

@@ -1,0 +1,55 @@
+"""Celery tasks of the index pipeline: thin wrappers around the services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
+
+from analysis import selectors, services
+from analysis.models import RunTrigger
+
+SOFT_TIME_LIMIT = 540
+TIME_LIMIT = 600
+MAX_RETRIES = 3
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+    max_retries=MAX_RETRIES,
+)
+def run_index_pipeline(self, run_id: int) -> str | None:
+    """Compute and store one index run; running it again changes nothing."""
+    try:
+        run = services.index_run_execute(run_id=run_id, task_id=self.request.id or "")
+    except SoftTimeLimitExceeded:
+        services.index_run_fail(
+            run_id=run_id,
+            message=_("Stopped: the run took longer than %(s)d seconds.")
+            % {"s": SOFT_TIME_LIMIT},
+        )
+        return "failed"
+    except DatabaseError as exc:
+        if self.request.retries >= MAX_RETRIES or self.request.is_eager:
+            services.index_run_fail(
+                run_id=run_id,
+                message=_("Stopped: the database was unavailable."),
+                error=repr(exc),
+            )
+            return "failed"
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+    return run.status if run else None
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def recompute_changed_waves() -> list[int]:
+    """Queue a run for every wave whose responses or margins changed (beat)."""
+    return [
+        services.index_run_request(wave=wave, trigger=RunTrigger.SCHEDULE).pk
+        for wave in selectors.waves_due_for_run()
+    ]
