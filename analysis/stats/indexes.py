@@ -20,7 +20,7 @@ from scipy import stats
 
 from analysis.stats.design import SurveyDesign
 from analysis.stats.intervals import ProportionMethod
-from analysis.stats.sufficient import aggregate
+from analysis.stats.sufficient import COUNT, aggregate, stat_columns
 
 __all__ = [
     "DOMAINS",
@@ -184,9 +184,7 @@ def satisfied_rates(
     return _domain_table(estimate_by, domains, "all")
 
 
-def _rollup_weights(
-    rollup: Rollup, sector_means: pd.DataFrame, population: pd.Series
-) -> np.ndarray:
+def _rollup_weights(rollup: Rollup, population: pd.Series) -> np.ndarray:
     if rollup.weighting == "equal":
         raw = np.ones(len(rollup.sectors))
     elif rollup.weighting == "fixed":
@@ -196,45 +194,71 @@ def _rollup_weights(
     return raw / raw.sum()
 
 
-def _sector_means(
-    frame: pd.DataFrame, weight: np.ndarray, sector: str, index: str
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+_WEIGHT = "_rollup_weight"
+
+
+def _sector_table(
+    frame: pd.DataFrame, design: SurveyDesign, sector: str, index: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Sufficient statistics of the index per design cell and sector."""
     for column in (sector, index):
         if column not in frame.columns:
             raise ValueError(f"frame lacks column {column!r}")
-    y = frame[index].to_numpy(float)
-    answered = ~np.isnan(y) & (weight > 0)
-    codes, labels = pd.factorize(frame[sector])
-    ok = answered & (codes >= 0)
-    population = np.bincount(codes[ok], weight[ok], len(labels))
-    total = np.bincount(codes[ok], weight[ok] * y[ok], len(labels))
-    count = np.bincount(codes[ok], minlength=len(labels))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = pd.DataFrame(
-            {"mean": total / population, "population": population, "n": count},
-            index=pd.Index(labels, name=sector),
-        )
-    return means, np.where(ok, codes, -1), y
+    weight = design.final_weights().to_numpy(float)
+    if len(weight) != len(frame):
+        raise ValueError("frame must be the frame the design was built on")
+    keys = [c for c in (design.strata, design.psu, design.fpc) if c is not None]
+    cells = frame[[*keys, sector, index]].assign(**{_WEIGHT: weight})
+    return aggregate(cells, [*keys, _WEIGHT, sector], [index]), keys
 
 
-def _influence(
-    rollup: Rollup, means: pd.DataFrame, codes: np.ndarray, y: np.ndarray
-) -> tuple[float, np.ndarray, int]:
+def _sector_means(table: pd.DataFrame, sector: str, index: str) -> pd.DataFrame:
+    n_col, sum_col, _ = stat_columns(index)
+    w = table[_WEIGHT].to_numpy(float)
+    grouped = (
+        table.assign(_n=table[n_col], _wn=w * table[n_col], _ws=w * table[sum_col])
+        .groupby(sector, observed=True, sort=False)[["_n", "_wn", "_ws"]]
+        .sum()
+    )
+    return pd.DataFrame(
+        {
+            "mean": grouped["_ws"] / grouped["_wn"],
+            "population": grouped["_wn"],
+            "n": grouped["_n"].astype(int),
+        }
+    )
+
+
+def _linear_stats(
+    rollup: Rollup, means: pd.DataFrame, table: pd.DataFrame, sector: str, index: str
+) -> tuple[float, dict[str, np.ndarray], int, np.ndarray]:
+    """The roll-up and the sufficient statistics of its linearized variable.
+
+    For answered respondents of sector d in the roll-up u = alpha_d y + beta_d,
+    and u = 0 for everyone else, so its group sums follow from those of y.
+    """
     missing = [s for s in rollup.sectors if s not in means.index]
     if missing:
         raise ValueError(f"rollup {rollup.name!r}: no respondents in {missing[0]!r}")
-    position = means.index.get_indexer(list(rollup.sectors))
-    a = np.zeros(len(means))
-    a[position] = _rollup_weights(rollup, means, means["population"])
-    mean, population = means["mean"].to_numpy(), means["population"].to_numpy()
-    value = float(a @ np.nan_to_num(mean))
-    inside = (codes >= 0) & (a[np.maximum(codes, 0)] > 0)
-    c = np.maximum(codes, 0)
-    u = np.where(inside, a[c] * (y - mean[c]) / population[c], 0.0)
+    chosen = means.loc[list(rollup.sectors)]
+    mean, population = chosen["mean"].to_numpy(), chosen["population"].to_numpy()
+    a = _rollup_weights(rollup, chosen["population"])
+    value = float(a @ mean)
+    alpha = a / population
+    beta = -alpha * mean
     if rollup.weighting == "population":  # the weights themselves are estimates
-        union = population[position].sum()
-        u = u + np.where(inside, (mean[c] - value) / union, 0.0)
-    return value, u, int(means["n"].to_numpy()[position].sum())
+        beta = beta + (mean - value) / population.sum()
+    position = pd.Index(chosen.index).get_indexer(table[sector])
+    inside = position >= 0
+    alpha_g = np.where(inside, alpha[np.maximum(position, 0)], 0.0)
+    beta_g = np.where(inside, beta[np.maximum(position, 0)], 0.0)
+    n_y, sum_y, sq_y = (table[c].to_numpy(float) for c in stat_columns(index))
+    linear = {
+        "n": table[COUNT].to_numpy(float),
+        "sum": alpha_g * sum_y + beta_g * n_y,
+        "sumsq": alpha_g**2 * sq_y + 2 * alpha_g * beta_g * sum_y + beta_g**2 * n_y,
+    }
+    return value, linear, int(chosen["n"].sum()), a
 
 
 def rollup_indexes(
@@ -290,16 +314,14 @@ def rollup_indexes(
     >>> float(r.estimate[0]), int(r.n[0])
     (75.0, 4)
     """
-    weight = design.final_weights().to_numpy(float)
-    if len(weight) != len(frame):
-        raise ValueError("frame must be the frame the design was built on")
-    means, codes, y = _sector_means(frame, weight, sector, index)
-    rows, columns = [], {}
+    table, keys = _sector_table(frame, design, sector, index)
+    means = _sector_means(table, sector, index)
+    linear = table[[*keys, _WEIGHT, COUNT]]
+    rows, outcomes = [], {}
     for k, rollup in enumerate(rollups):
-        value, u, n = _influence(rollup, means, codes, y)
-        columns[f"_rollup_{k}"] = u
-        position = means.index.get_indexer(list(rollup.sectors))
-        used = _rollup_weights(rollup, means, means["population"].iloc[position])
+        value, stats_, n, used = _linear_stats(rollup, means, table, sector, index)
+        names = stat_columns(f"_rollup_{k}")
+        outcomes |= dict(zip(names, stats_.values(), strict=True))
         rows.append(
             {
                 "name": rollup.name,
@@ -309,34 +331,22 @@ def rollup_indexes(
                 "weights": dict(zip(rollup.sectors, used.tolist(), strict=True)),
             }
         )
-    keys = [c for c in (design.strata, design.psu, design.fpc) if c is not None]
-    linear = SurveyDesign(
-        frame[keys].assign(_rollup_weight=weight, **columns),
-        weights="_rollup_weight",
+    totals = SurveyDesign.from_sufficient(
+        linear.assign(**outcomes),
+        weights=_WEIGHT,
         strata=design.strata,
         psu=design.psu,
         fpc=design.fpc,
         nest=design.nest,
         lonely_psu=design.lonely_psu,
-    ).total(list(columns))
+    ).total([f"_rollup_{k}" for k in range(len(rollups))])
     out = pd.DataFrame(rows).assign(
-        se=linear["se"].to_numpy(), df=linear["df"].to_numpy()
+        se=totals["se"].to_numpy(), df=totals["df"].to_numpy()
     )
     half = stats.t.ppf((1 + level) / 2, out["df"]) * out["se"]
     out = out.assign(ci_low=out.estimate - half, ci_high=out.estimate + half)
-    return out[
-        [
-            "name",
-            "estimate",
-            "se",
-            "ci_low",
-            "ci_high",
-            "n",
-            "df",
-            "weighting",
-            "weights",
-        ]
-    ]
+    columns = ["name", "estimate", "se", "ci_low", "ci_high", "n", "df"]
+    return out[[*columns, "weighting", "weights"]]
 
 
 def point_direct_estimates(
@@ -381,17 +391,18 @@ def point_direct_estimates(
     for column in columns:
         if column not in frame.columns:
             raise ValueError(f"frame lacks column {column!r}")
-    sectors = frame.groupby(service_point, sort=False)[sector].nunique()
-    if (sectors > 1).any():
-        raise ValueError(
-            f"service point {sectors.index[sectors > 1][0]!r} lies in two sectors"
-        )
-    # one pass to sufficient statistics per (point, weight): rows are PSUs
-    table = aggregate(frame, [service_point] + ([weights] if weights else []), [index])
+    # one pass to sufficient statistics per (point, weight, sector)
+    keys = [service_point, *([weights] if weights else []), sector]
+    table = aggregate(frame, keys, [index])
+    sectors = table.drop_duplicates([service_point, sector])
+    twice = sectors[service_point].duplicated()
+    if twice.any():
+        point = sectors[service_point][twice].iloc[0]
+        raise ValueError(f"service point {point} lies in two sectors")
     within = SurveyDesign.from_sufficient(
         table, weights=weights, strata=service_point, lonely_psu="certainty"
     )
     direct = within.mean(index, by=service_point)
-    first = frame.drop_duplicates(service_point).set_index(service_point)[sector]
+    first = sectors.set_index(service_point)[sector]
     direct = direct.assign(sector=first.reindex(direct[service_point]).to_numpy())
     return direct[[service_point, "sector", "estimate", "se", "n"]]

@@ -183,3 +183,11 @@ def test_domain_table_lists_every_domain_after_the_total(design):
     assert table.domain_type.tolist()[0] == "all"
     assert (table.domain_type == "region").sum() == 7
     assert (table.domain_type == "age_group").sum() == 3
+
+
+def test_point_in_two_sectors_is_named(frame):
+    broken = frame.copy()
+    broken.loc[broken.index[0], "sector"] = "fishing"
+    point = broken.service_point.iloc[0]
+    with pytest.raises(ValueError, match=f"service point {point} lies"):
+        point_direct_estimates(broken)
