@@ -58,3 +58,16 @@ def home_page(db):
     from core.demo import ensure_home_page
 
     return ensure_home_page()
+
+
+@pytest.fixture
+def verified_login(db, client):
+    """``verified_login(user)``: sign ``client`` in past the second factor.
+
+    Admin pages refuse sessions without it; use this (or
+    tests.accounts.helpers.login_verified for another client) instead of
+    ``client.force_login`` in admin tests.
+    """
+    from tests.accounts.helpers import login_verified
+
+    return lambda user: login_verified(client, user)

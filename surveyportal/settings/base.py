@@ -1,5 +1,6 @@
 """Complete, production-safe settings; dev.py and test.py relax, production hardens."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,10 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_tasks",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,15 +50,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# The lockout check runs before any password is checked (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "surveyportal.urls"
@@ -151,6 +167,66 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "wagtailadmin_login"
+
+# Content Security Policy (django-csp). Public pages run only our own scripts
+# and styles; the Wagtail admin gets ADMIN_CONTENT_SECURITY_POLICY instead
+# (accounts/csp.py; docs/security.md says why it allows inline code).
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "frame-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF, "'unsafe-inline'"],
+        "style-src": [_SELF, "'unsafe-inline'"],
+        "img-src": [_SELF, "data:", "blob:"],
+        "font-src": [_SELF, "data:"],
+        "connect-src": [_SELF],
+        "media-src": [_SELF, "blob:"],
+        "worker-src": [_SELF, "blob:"],
+        "object-src": [_NONE],
+        "frame-src": [_SELF],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        # The page editor shows its live preview in a same-origin frame.
+        "frame-ancestors": [_SELF],
+    }
+}
+
+# Brute-force lockout (django-axes): 5 failures lock the account, and
+# separately the address, for 30 minutes. Addresses are stored only as a keyed
+# hash (accounts/addresses.py), never as typed.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.hashed_client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token"]
+AXES_VERBOSE = False
+# Key of the address hash (empty: derived from SECRET_KEY); setting it lets the
+# secret key rotate without forgetting current lockouts.
+ADDRESS_HASH_KEY = env_str("DJANGO_ADDRESS_HASH_KEY", "")
+# How many reverse proxies append to X-Forwarded-For in front of the app
+# (0: use the connection's address). docs/deploy.md's nginx is one.
+TRUSTED_PROXY_COUNT = int(env_str("DJANGO_TRUSTED_PROXY_COUNT", "0") or 0)
+
+# Two-factor authentication (django-otp, TOTP) for everyone who uses the admin.
+OTP_TOTP_ISSUER = "Jiaxing satisfaction"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 LOGGING = {
     "version": 1,

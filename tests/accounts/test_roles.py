@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 
 from accounts.roles import (
     ASSESSORS,
@@ -8,16 +8,9 @@ from accounts.roles import (
     OFFICIALS,
     ROLE_PERMISSIONS,
 )
+from tests.accounts.helpers import login_verified, member_of
 
 pytestmark = pytest.mark.django_db
-
-
-def member_of(role: str, username: str | None = None) -> User:
-    user = User.objects.create_user(
-        username or role.lower().replace(" ", "-"), password="pw"
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def test_the_migration_creates_every_role_group():
@@ -26,14 +19,14 @@ def test_the_migration_creates_every_role_group():
 
 @pytest.mark.parametrize("role", [ASSESSORS, OFFICIALS, COMPLAINT_HANDLERS])
 def test_every_role_can_reach_the_admin(client, role):
-    client.force_login(member_of(role))
+    login_verified(client, member_of(role))
     assert client.get("/admin/").status_code == 200
 
 
 def test_an_official_cannot_edit_a_page(client, home_page):
     official = member_of(OFFICIALS)
     assert not home_page.permissions_for_user(official).can_edit()
-    client.force_login(official)
+    login_verified(client, official)
     response = client.get(f"/admin/pages/{home_page.pk}/edit/")
     assert response.status_code in (302, 403)
 
@@ -41,7 +34,7 @@ def test_an_official_cannot_edit_a_page(client, home_page):
 def test_an_official_cannot_change_reference_data(client):
     official = member_of(OFFICIALS)
     assert not official.has_perm("surveys.change_servicepoint")
-    client.force_login(official)
+    login_verified(client, official)
     assert client.get("/admin/snippets/surveys/servicepoint/add/").status_code in (
         302,
         403,
@@ -64,7 +57,7 @@ def test_a_lead_assessor_can_publish(home_page):
 def test_an_assessor_cannot_manage_users(client):
     assessor = member_of(ASSESSORS)
     assert not assessor.has_perm("auth.change_user")
-    client.force_login(assessor)
+    login_verified(client, assessor)
     for url in ("/admin/users/", "/admin/groups/"):
         assert client.get(url).status_code in (302, 403), url
 
@@ -75,7 +68,7 @@ def test_a_complaint_handler_cannot_see_survey_data(client):
         perm.startswith(("surveys.", "analysis."))
         for perm in handler.get_all_permissions()
     )
-    client.force_login(handler)
+    login_verified(client, handler)
     assert client.get("/admin/snippets/surveys/servicepoint/").status_code in (302, 403)
 
 
