@@ -15,7 +15,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.stats.moments import cluster_moments, correlation, covariance
+from analysis.stats.moments import (
+    cluster_moments,
+    correlation,
+    covariance,
+    numeric_matrix,
+)
 
 __all__ = [
     "DriverResult",
@@ -300,7 +305,11 @@ def relative_importance(
     if interval not in _INTERVALS:
         raise ValueError(f"interval must be one of {_INTERVALS}, got {interval!r}")
     names = [str(c) for c in dimensions.columns]
-    values = np.column_stack([dimensions.to_numpy(float), np.asarray(overall, float)])
+    if len(overall) != len(dimensions):
+        raise ValueError("overall must have one value per row of dimensions")
+    values = np.column_stack(
+        [numeric_matrix(dimensions, "dimension"), np.asarray(overall, float)]
+    )
     w = np.ones(len(values)) if weights is None else np.asarray(weights, float)
     keep = ~np.isnan(values).any(axis=1) & ~np.isnan(w)
     values, w = values[keep], w[keep]

@@ -11,8 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["ClusterMoments", "cluster_moments", "covariance", "correlation"]
+__all__ = [
+    "ClusterMoments",
+    "cluster_moments",
+    "correlation",
+    "covariance",
+    "numeric_matrix",
+]
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,25 @@ class ClusterMoments:
     s2: np.ndarray  # (G, k, k)
     centre: np.ndarray  # (k,)
     counts: np.ndarray  # (G,) respondents per cluster
+
+
+def numeric_matrix(frame: pd.DataFrame, role: str) -> np.ndarray:
+    """The frame as a float matrix; ValueError naming a non-numeric column.
+
+    Examples
+    --------
+    >>> numeric_matrix(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), "items")
+    Traceback (most recent call last):
+    ...
+    ValueError: items column 'b' is not numeric (dtype str)
+    """
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        ):
+            raise ValueError(f"{role} column {column!r} is not numeric (dtype {dtype})")
+    return np.ascontiguousarray(frame.to_numpy(float))
 
 
 def cluster_moments(

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.stats.moments import cluster_moments, correlation, covariance
+from analysis.stats.moments import (
+    cluster_moments,
+    correlation,
+    covariance,
+    numeric_matrix,
+)
 from analysis.stats.scoring import Item
 
 __all__ = ["AlphaResult", "cronbach_alpha", "reliability_table"]
@@ -83,7 +88,7 @@ def cronbach_alpha(
     """
     if scores.shape[1] < 2:
         raise ValueError("alpha needs at least two item columns")
-    values = scores.to_numpy(float)
+    values = numeric_matrix(scores, "item")
     complete = ~np.isnan(values).any(axis=1)
     w = None
     if weights is not None:
@@ -174,7 +179,7 @@ def reliability_table(
         if item.code not in scores.columns:
             raise ValueError(f"scores lack item column {item.code!r}")
         by_dimension.setdefault(item.dimension, []).append(item.code)
-    matrix = np.ascontiguousarray(scores[[i.code for i in items]].to_numpy(float))
+    matrix = numeric_matrix(scores[[i.code for i in items]], "item")
     position = {item.code: j for j, item in enumerate(items)}
     w = None if weights is None else np.asarray(weights, float)
     dim_rows, item_frames = [], []

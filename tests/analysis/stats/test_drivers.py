@@ -149,3 +149,9 @@ def test_driver_shares_become_recorded_index_weights():
     assert weights.method == "drivers"
     np.testing.assert_allclose(list(weights.weights.values()), shares.share)
     assert max(weights.weights, key=weights.weights.get) == "staff"
+
+
+def test_non_numeric_dimension_is_named():
+    dims, y, _ = _survey(n=20)
+    with pytest.raises(ValueError, match="'web'"):
+        relative_importance(dims.assign(web="ok"), y)

@@ -1,6 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.stats.reliability import cronbach_alpha, reliability_table
 from analysis.stats.scoring import Item
@@ -81,3 +83,22 @@ def test_alpha_rises_when_a_noise_item_is_deleted():
 def test_two_items_needed():
     with pytest.raises(ValueError, match="two item"):
         cronbach_alpha(_items()[["a"]])
+
+
+def test_non_numeric_item_column_is_named():
+    data = _items()[["a", "b"]].assign(c="good")
+    with pytest.raises(ValueError, match="'c'"):
+        cronbach_alpha(data)
+
+
+@given(
+    st.lists(st.floats(0.1, 10), min_size=4, max_size=4),
+    st.lists(st.floats(-50, 50), min_size=4, max_size=4),
+)
+def test_standardized_alpha_ignores_item_scales_raw_alpha_a_common_scale(scale, shift):
+    data = _items(seed=9)[["a", "b", "c", "d"]]
+    base = cronbach_alpha(data)
+    rescaled = cronbach_alpha(data * scale + shift)
+    assert rescaled.standardized == pytest.approx(base.standardized, rel=1e-9)
+    common = cronbach_alpha(data * scale[0] + shift[0])
+    assert common.raw == pytest.approx(base.raw, rel=1e-9)
