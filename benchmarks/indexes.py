@@ -10,6 +10,7 @@ Run: ``.venv/bin/python -m benchmarks.indexes [respondents] [points]``
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -150,6 +151,8 @@ def run(
     wall, used = (sum(v[k] for v in t.values()) for k in (0, 1))
     print(f"  {'total':<36} {wall:7.3f} s wall {used:7.3f} s CPU")
     print(f"peak memory (RSS): {_peak_mb():,.0f} MB")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} CPUs (wall time inflates above 1)")
     return t
 
 
