@@ -30,12 +30,7 @@ from analysis.stats.indexes import (
     satisfied_rates,
 )
 from analysis.stats.reliability import reliability_table
-from analysis.stats.scoring import (
-    dimension_scores,
-    item_scores,
-    respondent_index,
-    top_box,
-)
+from analysis.stats.respondents import IndexConfig, score_respondents
 from analysis.stats.smallarea import small_area_estimates
 from analysis.stats.sufficient import aggregate
 from analysis.stats.targets import target_verdicts
@@ -73,21 +68,14 @@ def run(
     t: dict[str, tuple[float, float]] = {}
     print("  (CPU time is the fairer figure when other jobs share the machine)")
 
-    def scores() -> pd.DataFrame:
-        items = item_scores(raw, ITEMS)
-        dims = dimension_scores(items, ITEMS)
-        return pd.concat(
-            [
-                raw[["sector", "region", "service_point", "channel", "age_group"]],
-                raw[["weight", "overall"]],
-                dims,
-                respondent_index(dims).to_frame(),
-                top_box(raw, "overall", 5).to_frame(),
-            ],
-            axis=1,
-        ), items
+    config = IndexConfig(items=ITEMS, overall="overall")
+    keep = ["sector", "region", "service_point", "channel", "age_group"]
 
-    frame, items = _timed("scores (items, dimensions, index)", t, scores)
+    def scores() -> pd.DataFrame:
+        keep_all = [*keep, "weight", "overall"]
+        return score_respondents(raw, config, keep=keep_all, include_items=True)
+
+    frame = _timed("scores (items, dimensions, index)", t, scores)
     domains = ["sector", "region", "service_point", "channel", "age_group"]
     keys = list(dict.fromkeys(["weight", *domains]))  # region: strata, point: PSU
     design = _timed(
@@ -116,7 +104,7 @@ def run(
     _timed(
         "alphas (weighted and unweighted)",
         t,
-        lambda: reliability_table(items, ITEMS, weights=frame["weight"]),
+        lambda: reliability_table(frame, ITEMS, weights=frame["weight"]),
     )
     drivers = _timed(
         "drivers (LMG, jackknife by PSU)",

@@ -19,6 +19,7 @@ from .intervals import proportion_interval, wald_interval
 from .monitoring import detect_falls, wave_change
 from .planning import plan_domains
 from .reliability import reliability_table
+from .respondents import IndexConfig, score_respondents
 from .scoring import Item, dimension_weights, items_from_table, respondent_index
 from .smallarea import small_area_estimates
 from .sufficient import aggregate, combine
@@ -33,6 +34,7 @@ __all__ = [
     "wald_interval",
     "PLAN_ROLLUPS",
     "PLAN_TARGETS",
+    "IndexConfig",
     "Item",
     "Rollup",
     "Target",
@@ -48,6 +50,7 @@ __all__ = [
     "respondent_index",
     "rollup_indexes",
     "satisfied_rates",
+    "score_respondents",
     "small_area_estimates",
     "target_verdicts",
     "wave_change",
