@@ -19,6 +19,8 @@ __all__ = ["FayHerriotFit", "fay_herriot", "rank_intervals", "small_area_estimat
 
 Method = Literal["reml", "pr"]
 _METHODS = ("reml", "pr")
+VarianceSource = Literal["direct", "pooled"]
+_VARIANCES = ("direct", "pooled")
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ def small_area_estimates(
     n: str = "n",
     min_n: int = 10,
     method: Method = "reml",
+    variance: VarianceSource = "direct",
     draws: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
@@ -247,6 +250,11 @@ def small_area_estimates(
         of the model fit and are not ranked.
     method : {"reml", "pr"}
         Estimator of the between-point variance (see :func:`fay_herriot`).
+    variance : {"direct", "pooled"}
+        Sampling variances :math:`D_i`: each point's own design variance
+        (``se**2``), or a smoothed one, the sector's pooled per-response
+        variance divided by the point's responses, so that a small point whose
+        few answers happen to agree is not taken as precise.
     draws, confidence, seed
         For :func:`rank_intervals`.
 
@@ -278,9 +286,13 @@ def small_area_estimates(
     for column in (group, estimate, se, n):
         if column not in direct.columns:
             raise ValueError(f"direct estimates lack column {column!r}")
+    if variance not in _VARIANCES:
+        raise ValueError(f"variance must be one of {_VARIANCES}, got {variance!r}")
     y = direct[estimate].to_numpy(float)
     d = direct[se].to_numpy(float) ** 2
     sector, sectors = pd.factorize(direct[group])
+    if variance == "pooled":
+        d = _pooled_variance(d, direct[n].to_numpy(float), sector, len(sectors))
     too_few = ~(
         (direct[n].to_numpy(float) >= min_n) & np.isfinite(y) & np.isfinite(d) & (d > 0)
     )
@@ -324,3 +336,25 @@ def _vbar_of(method: Method, a: float, d: np.ndarray) -> float:
     if method == "pr":
         return float(2.0 * np.sum((a + d) ** 2) / len(d) ** 2)
     return float(2.0 / np.sum((a + d) ** -2.0))
+
+
+def _pooled_variance(
+    d: np.ndarray, n: np.ndarray, sector: np.ndarray, n_sectors: int
+) -> np.ndarray:
+    """Sector-pooled per-response variance over each point's responses.
+
+    Notes
+    -----
+    :math:`\\tilde D_i = \\hat\\sigma^2_{s(i)}/n_i` with
+    :math:`\\hat\\sigma^2_s = \\sum_{i\\in s}(n_i-1)\\,n_i D_i /
+    \\sum_{i\\in s}(n_i-1)` over points with a usable variance: a simple
+    generalized variance function (see Rao & Molina 2015, ch. 6).
+    """
+    usable = np.isfinite(d) & (d > 0) & (n >= 2)
+    df = np.where(usable, n - 1, 0.0)
+    unit = np.where(usable, n * d, 0.0)
+    pooled = np.bincount(sector, df * unit, n_sectors) / np.bincount(
+        sector, df, n_sectors
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, pooled[sector] / n, np.nan)

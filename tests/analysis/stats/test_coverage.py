@@ -108,14 +108,21 @@ def test_shrinkage_has_lower_error_than_direct_for_small_points(population):
         n=("index", "size"),
     )
     direct = direct.assign(se=direct.sd / np.sqrt(direct.n))
-    eblup = np.concatenate(
-        [
-            small_area_estimates(one, "sector", min_n=3, draws=10)["eblup"]
-            for _, one in direct.groupby("replicate")
-        ]
-    )
+
+    def shrunk(variance):
+        return np.concatenate(
+            [
+                small_area_estimates(
+                    one, "sector", min_n=3, variance=variance, draws=10
+                )["eblup"]
+                for _, one in direct.groupby("replicate")
+            ]
+        )
+
     truth = true_point[direct.point].to_numpy()
     mse_direct = np.mean((direct.estimate.to_numpy() - truth) ** 2)
-    mse_eblup = np.mean((eblup - truth) ** 2)
-    print(f"mse eblup {mse_eblup:.2f} direct {mse_direct:.2f}")
+    mse_eblup = np.mean((shrunk("direct") - truth) ** 2)
+    mse_pooled = np.mean((shrunk("pooled") - truth) ** 2)
+    print(f"mse direct {mse_direct:.2f} eblup {mse_eblup:.2f} pooled {mse_pooled:.2f}")
     assert mse_eblup < 0.7 * mse_direct, (mse_eblup, mse_direct)
+    assert mse_pooled < 0.7 * mse_direct, (mse_pooled, mse_direct)

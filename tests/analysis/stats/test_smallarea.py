@@ -133,3 +133,25 @@ def test_fay_herriot_rejects_unknown_method_and_bad_variances():
         fay_herriot(np.ones(3), np.ones(3), np.ones((3, 1)), method="ml")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="positive"):
         fay_herriot(np.ones(3), np.zeros(3), np.ones((3, 1)))
+
+
+def test_pooled_variances_share_the_sectors_per_response_variance():
+    direct = pd.DataFrame(
+        {
+            "sector": ["bus"] * 3 + ["clinic"] * 3,
+            "estimate": [70.0, 75, 80, 85, 88, 90],
+            "se": [4.0, 2.0, 1.0, 3.0, 3.0, 3.0],
+            "n": [10, 20, 40, 10, 10, 10],
+        }
+    )
+    pooled = small_area_estimates(
+        direct, "sector", min_n=5, variance="pooled", method="pr"
+    )
+    unit = (9 * 10 * 16 + 19 * 20 * 4 + 39 * 40 * 1) / (9 + 19 + 39)
+    d = unit / np.array([10, 20, 40])
+    plain = small_area_estimates(
+        direct.assign(se=np.r_[np.sqrt(d), [3.0] * 3]), "sector", min_n=5, method="pr"
+    )
+    np.testing.assert_allclose(pooled.eblup, plain.eblup, rtol=1e-12)
+    with pytest.raises(ValueError, match="pooled"):
+        small_area_estimates(direct, "sector", variance="gvf")  # type: ignore[arg-type]
