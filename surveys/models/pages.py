@@ -12,7 +12,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
-from surveys.blocks.streams import SurveyStreamBlock, questionnaire_from_stream
+from surveys.blocks.streams import (
+    SurveyStreamBlock,
+    questionnaire_errors,
+    questionnaire_from_stream,
+)
 from surveys.questionnaire import Questionnaire
 
 
@@ -140,12 +144,14 @@ class SurveyPage(RoutablePageMixin, Page):
         super().clean()
         from surveys.selectors import survey_refused_changes
 
+        # The admin form checks the stream too; this covers every other save.
+        errors = questionnaire_errors(self.questionnaire)
         if self.pk:
-            refused = survey_refused_changes(
+            errors += survey_refused_changes(
                 survey=self, questionnaire_stream=self.body
             )
-            if refused:
-                raise ValidationError({"body": refused})
+        if errors:
+            raise ValidationError({"body": errors})
 
     @property
     def questionnaire(self) -> Questionnaire:

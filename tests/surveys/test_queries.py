@@ -1,0 +1,31 @@
+"""Rendering a section costs a bounded number of queries, whatever its size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from surveys.selectors import revision_questionnaire
+from tests.factories.surveys import likert, published_survey
+from tests.surveys.flow import start
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for_section(client, survey_index, questions: int) -> int:
+    body = [{"type": "section", "value": {"title": "评分", "title_en": "Ratings"}}]
+    body += [likert(f"q_{n}") for n in range(questions)]
+    survey = published_survey(survey_index, body=body, slug=f"size-{questions}")
+    url = start(client, survey)
+    revision_questionnaire.cache_clear()  # count the cold path too
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url).status_code == 200
+    return len(cold), len(warm)
+
+
+def test_section_queries_do_not_grow_with_the_number_of_questions(client, survey_index):
+    small_cold, small_warm = queries_for_section(client, survey_index, 3)
+    large_cold, large_warm = queries_for_section(client, survey_index, 60)
+    assert large_cold == small_cold and large_warm == small_warm
+    assert large_warm <= 8 and large_cold <= 12
