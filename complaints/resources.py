@@ -57,9 +57,14 @@ class ServicePointWidget(widgets.ForeignKeyWidget):
             ) from error
 
 
+def _text() -> widgets.CharWidget:
+    """Empty Excel cells arrive as None; store them as empty text."""
+    return widgets.CharWidget(allow_blank=True)
+
+
 class ComplaintImportResource(resources.ModelResource):
     external_reference = fields.Field(
-        attribute="external_reference", column_name="case_number"
+        attribute="external_reference", column_name="case_number", widget=_text()
     )
     received_at = fields.Field(
         attribute="received_at",
@@ -71,15 +76,23 @@ class ComplaintImportResource(resources.ModelResource):
         column_name="service_point",
         widget=ServicePointWidget(),
     )
-    category = fields.Field(attribute="category", column_name="category")
-    description = fields.Field(attribute="description", column_name="description")
+    category = fields.Field(
+        attribute="category", column_name="category", widget=_text()
+    )
+    description = fields.Field(
+        attribute="description", column_name="description", widget=_text()
+    )
     occurred_at = fields.Field(
         attribute="occurred_at",
         column_name="occurred_at",
         widget=widgets.DateTimeWidget(format="%Y-%m-%d %H:%M"),
     )
-    contact_name = fields.Field(attribute="contact_name", column_name="contact_name")
-    contact_phone = fields.Field(attribute="contact_phone", column_name="contact_phone")
+    contact_name = fields.Field(
+        attribute="contact_name", column_name="contact_name", widget=_text()
+    )
+    contact_phone = fields.Field(
+        attribute="contact_phone", column_name="contact_phone", widget=_text()
+    )
 
     class Meta:
         model = Complaint
@@ -93,6 +106,9 @@ class ComplaintImportResource(resources.ModelResource):
             "contact_name",
             "contact_phone",
         )
+        # Every row is a new complaint (get_instance below); case numbers are
+        # matched per channel by skip_row, not by the instance loader.
+        import_id_fields = ("external_reference",)
         clean_model_instances = True
         use_transactions = True
         skip_diff = True
@@ -108,6 +124,9 @@ class ComplaintImportResource(resources.ModelResource):
         self.after_save = after_save
         self.duplicates: list[str] = []
         self._seen: set[str] = set()
+
+    def get_instance(self, instance_loader: Any, row: Any) -> None:
+        return None
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         references = {str(value).strip() for value in dataset["case_number"]}
