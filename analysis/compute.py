@@ -46,6 +46,23 @@ ROLLUP_CLASSES = {
     "service_sector": ("consumer", "producer"),
 }
 VERDICT_CODES = {MET: "met", NOT_MET: "not_met"}
+#: The columns of a stored result, in order (plus ``details``).
+RESULT_COLUMNS = (
+    "kind",
+    "dimension",
+    "domain_type",
+    "domain",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n",
+    "deff",
+    "df",
+    "target",
+    "verdict",
+    "p_value",
+)
 
 
 class WaveDataError(ValueError):
@@ -409,30 +426,10 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
         }
         for values in frame[detail_columns].itertuples(index=False, name=None)
     ]
-    out = frame[
-        [
-            "kind",
-            "dimension",
-            "domain_type",
-            "domain",
-            "estimate",
-            "se",
-            "ci_low",
-            "ci_high",
-            "n",
-            "deff",
-            "df",
-            "target",
-            "verdict",
-            "p_value",
-        ]
-    ].assign(details=details, verdict=frame["verdict"].fillna(""))
+    out = frame[list(RESULT_COLUMNS)].assign(
+        details=details, verdict=frame["verdict"].fillna("")
+    )
     return out.assign(domain=out["domain"].astype(str)).reset_index(drop=True)
-
-
-def empty_statistics(keys: Sequence[str], outcomes: Sequence[str]) -> pd.DataFrame:
-    columns = [*keys, COUNT] + [c for o in outcomes for c in stat_columns(o)]
-    return pd.DataFrame(columns=columns)
 
 
 def align_outcomes(tables: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:

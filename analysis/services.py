@@ -37,6 +37,12 @@ from surveys.models import Region, Sector, ServicePoint
 
 logger = logging.getLogger(__name__)
 
+#: Names stored with roll-up results (Chinese, English).
+ROLLUP_NAMES = {
+    "consumer_services": ("消费性服务业", "Consumer services"),
+    "producer_services": ("生产性服务业", "Producer services"),
+    "service_sector": ("服务业", "Service sector"),
+}
 #: A queued or running run silent for longer than this is taken as lost.
 STALE_AFTER = timedelta(minutes=15)
 
@@ -182,6 +188,8 @@ def _names() -> dict[str, dict[str, tuple[str, str]]]:
         }
 
     return {
+        "rollup": ROLLUP_NAMES,
+        "all": {"all": ("全体受访者", "All respondents")},
         "sector": table(Sector),
         "region": table(Region),
         "service_point": table(ServicePoint),

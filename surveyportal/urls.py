@@ -9,6 +9,7 @@ from core.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("analysis.api_urls")),
     # Before the admin's own URLs: the second factor is asked for under /admin/.
     path("admin/two-factor/", include("accounts.urls")),
     path("admin/", include(wagtailadmin_urls)),
@@ -24,6 +25,7 @@ if settings.DEBUG:
 
 # Public pages: Chinese at the root, English under /en/.
 urlpatterns += i18n_patterns(
+    path("results/", include("analysis.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

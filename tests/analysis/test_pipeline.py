@@ -9,20 +9,9 @@ from analysis.compute import merge_statistics
 from analysis.frames import microdata_statistics, responses_microdata
 from analysis.models import IndexResult, IndexRun, RunStatus
 from analysis.tasks import run_index_pipeline
-from tests.factories.analysis import add_margin, simulated_wave
+from tests.factories.analysis import simulated_wave
 
 pytestmark = pytest.mark.django_db
-
-GENDER = {"female": 510_000.0, "male": 490_000.0}
-AGE = {"18-39": 400_000.0, "40-59": 350_000.0, "60+": 250_000.0}
-
-
-@pytest.fixture
-def wave(django_capture_on_commit_callbacks):
-    simulated = simulated_wave()
-    add_margin(simulated.wave, "gender", GENDER)
-    add_margin(simulated.wave, "age_band", AGE)
-    return simulated.wave
 
 
 def _run(wave, callbacks):
