@@ -7,19 +7,13 @@ from .design import Estimate, SurveyDesign
 
 # satisfaction-index methodology (issue #5)
 from .drivers import importance_performance, relative_importance
-from .indexes import (
-    PLAN_ROLLUPS,
-    Rollup,
-    domain_indexes,
-    point_direct_estimates,
-    rollup_indexes,
-    satisfied_rates,
-)
+from .indexes import domain_indexes, point_direct_estimates, satisfied_rates
 from .intervals import proportion_interval, wald_interval
 from .monitoring import detect_falls, wave_change
 from .planning import plan_domains
 from .reliability import reliability_table
 from .respondents import IndexConfig, score_respondents
+from .rollups import PLAN_ROLLUPS, Rollup, rollup_from_statistics, rollup_indexes
 from .scoring import Item, dimension_weights, items_from_table, respondent_index
 from .smallarea import small_area_estimates
 from .sufficient import aggregate, combine
@@ -48,6 +42,7 @@ __all__ = [
     "relative_importance",
     "reliability_table",
     "respondent_index",
+    "rollup_from_statistics",
     "rollup_indexes",
     "satisfied_rates",
     "score_respondents",

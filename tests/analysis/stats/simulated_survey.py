@@ -115,3 +115,26 @@ def survey(
     )
     frame = pd.concat([frame, answers(frame["level"].to_numpy(), rng)], axis=1)
     return score(frame) if scored else frame
+
+
+#: The design of :func:`small_survey` in R's ``survey``.
+R_DESIGN = """
+d <- svydesign(ids = ~service_point, strata = ~region, weights = ~weight,
+               data = frame)
+"""
+
+
+def small_survey() -> pd.DataFrame:
+    """70 service points with 3-24 responses each: the R cross-check data."""
+    rng = np.random.default_rng(4)
+    columns = [
+        "service_point",
+        "region",
+        "sector",
+        "channel",
+        "weight",
+        "index",
+        "satisfied",
+        "age_group",
+    ]
+    return survey(70, rng.integers(3, 25, 70), seed=4)[columns]

@@ -12,6 +12,8 @@ from analysis.stats.targets import (
     target_verdicts,
     verdict,
 )
+from tests.analysis.stats.simulated_survey import R_DESIGN, small_survey
+from tests.rsupport import run_r
 
 
 def test_plan_targets_are_the_plan_figures():
@@ -81,3 +83,33 @@ def test_invalid_targets_and_scales_are_rejected():
         verdict(1.0, 1.0, 1.0, scale="probit")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="'se'"):
         target_verdicts(pd.DataFrame({"name": ["x"], "estimate": [1.0]}))
+
+
+@pytest.mark.r
+def test_verdict_bounds_match_one_sided_r_intervals():
+    frame = small_survey()
+    r = run_r(
+        R_DESIGN
+        + """
+        m <- svymean(~index, d, na.rm = TRUE)
+        ci <- confint(m, level = 0.90, df = degf(d))
+        p <- svyciprop(~satisfied, d, method = "logit", level = 0.90)
+        result <- list(lo = ci[1], hi = ci[2], plo = as.numeric(attr(p, "ci"))[1],
+                       df = degf(d), est = unname(coef(m)), se = as.numeric(SE(m)),
+                       pest = as.numeric(coef(p)), pse = as.numeric(SE(p)))
+        """,
+        {"frame": frame},
+    )
+    estimates = pd.DataFrame(
+        {
+            "name": ["index", "rate"],
+            "estimate": [r["est"], r["pest"]],
+            "se": [r["se"], r["pse"]],
+            "df": [r["df"], r["df"]],
+        }
+    )
+    targets = [Target("index", "index", 75.0), Target("rate", "rate", 0.5)]
+    out = target_verdicts(estimates, targets).set_index("name")
+    assert out.loc["index", "lower"] == pytest.approx(r["lo"], rel=1e-10)
+    assert out.loc["index", "upper"] == pytest.approx(r["hi"], rel=1e-10)
+    assert out.loc["rate", "lower"] == pytest.approx(r["plo"], rel=1e-8)
