@@ -383,3 +383,7 @@ class IndexResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.domain_type}={self.domain}: {self.estimate}"
+
+
+# Generated reports live in their own module (analysis/reports/).
+from analysis.reports.models import Report  # noqa: E402, F401

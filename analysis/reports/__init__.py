@@ -1,0 +1,1 @@
+"""Downloadable reports (Excel, PDF, CSV) of a wave's stored results."""
