@@ -125,6 +125,12 @@ def satisfied_rates(
     DataFrame
         As :func:`domain_indexes`, rates in [0, 1].
 
+    Notes
+    -----
+    :math:`\\hat p_d = \\sum_{i \\in d} w_i S_i / \\sum_{i \\in d} w_i`; the
+    logit interval is :math:`\\operatorname{expit}(\\operatorname{logit}\\hat p
+    \\pm t_{df}\\,\\mathrm{se}/(\\hat p(1-\\hat p)))` (Lumley 2010, sec. 2.3.1).
+
     Examples
     --------
     >>> f = pd.DataFrame({"satisfied": [1.0, 1, 0, 1], "sector": list("aabb")})

@@ -273,6 +273,12 @@ def detect_falls(
         significant_fall, ewma, lcl, ewma_signal, fell`` where ``fell`` is
         true when either the test or the chart signals a fall.
 
+    Notes
+    -----
+    Fell if :math:`p_{fall} < \\alpha` (one-sided test of
+    :math:`\\theta_t < \\theta_{t-1}`, :func:`wave_change`) or
+    :math:`z_t < \\mathrm{LCL}_t` (:func:`ewma_chart`).
+
     Examples
     --------
     >>> h = pd.DataFrame({"name": ["bus"] * 4 + ["clinic"] * 4,

@@ -181,6 +181,11 @@ def plan_domains(
     DataFrame
         ``domain, n_margin, n_verdict, n_advised`` (the larger of the two).
 
+    Notes
+    -----
+    :math:`n = \\max(n_{margin}, n_{verdict})` with the formulas of
+    :func:`sample_size_for_margin` and :func:`sample_size_for_verdict`.
+
     Examples
     --------
     >>> d = pd.DataFrame({"domain": ["bus", "clinic"], "expected": [75.0, 81.0],

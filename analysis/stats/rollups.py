@@ -254,10 +254,10 @@ def rollup_from_statistics(
     Notes
     -----
     The linearized variable of :func:`rollup_indexes` is
-    :math:`u_i = \alpha_d y_i + \beta_d` for the answering respondents of a
+    :math:`u_i = \\alpha_d y_i + \\beta_d` for the answering respondents of a
     roll-up sector :math:`d` and 0 otherwise, so its group sums are
-    :math:`\alpha_d S_g + \beta_d m_g` and
-    :math:`\alpha_d^2 Q_g + 2\alpha_d\beta_d S_g + \beta_d^2 m_g` from the
+    :math:`\\alpha_d S_g + \\beta_d m_g` and
+    :math:`\\alpha_d^2 Q_g + 2\\alpha_d\\beta_d S_g + \\beta_d^2 m_g` from the
     group's :math:`m_g, S_g, Q_g`.
 
     Examples

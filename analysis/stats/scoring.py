@@ -265,6 +265,11 @@ def dimension_weights(
     -------
     DimensionWeights
 
+    Notes
+    -----
+    :math:`\\omega_d = r_d / \\sum_k r_k` for raw weights or importances
+    :math:`r_d \\ge 0`.
+
     Examples
     --------
     >>> dimension_weights(["a", "b"], "drivers", {"a": 3, "b": 1}).weights["a"]
@@ -369,6 +374,11 @@ def top_box(
     -------
     Series
         1.0 / 0.0 / NaN, named ``"satisfied"``.
+
+    Notes
+    -----
+    :math:`S_i = 1[x_i > x_{\\max} - \\text{top}]`; its design-based mean is
+    the satisfied rate (:func:`analysis.stats.indexes.satisfied_rates`).
 
     Examples
     --------

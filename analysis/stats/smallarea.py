@@ -188,6 +188,13 @@ def rank_intervals(
         ``rank, rank_low, rank_high`` (equal-tailed percentiles of the
         simulated ranks).
 
+    Notes
+    -----
+    With :math:`\\theta^{(b)}_i = \\hat\\theta_i + \\sqrt{\\mathrm{mse}_i}\\,
+    \\varepsilon^{(b)}_i`, :math:`\\varepsilon \\sim N(0, 1)`, the rank
+    interval of point :math:`i` is the :math:`(1-c)/2` and :math:`(1+c)/2`
+    quantiles of :math:`\\operatorname{rank}(\\theta^{(b)}_i)` over :math:`b`.
+
     Examples
     --------
     >>> r = rank_intervals(np.array([90.0, 80.0, 79.0]), np.array([1.0, 1.0, 1.0]))

@@ -182,6 +182,10 @@ def target_verdicts(
         ``name, metric, target, estimate, se, df, lower, upper, verdict,
         p_value, alternative, confidence``; rates use logit-scale bounds.
 
+    Notes
+    -----
+    Each row is :func:`verdict` of its estimate against its target.
+
     Examples
     --------
     >>> est = pd.DataFrame({"name": ["service_sector", "tourist_complaint_settlement"],
