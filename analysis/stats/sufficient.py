@@ -33,7 +33,7 @@ __all__ = [
 
 COUNT = "_count"
 _SUFFIXES = ("__n", "__sum", "__sumsq")
-_CODE_LIMIT = 2**40
+_DENSE_LIMIT = 2**22  # largest code range renumbered through a lookup table
 
 
 def stat_columns(outcome: str) -> tuple[str, str, str]:
@@ -80,39 +80,88 @@ def add_ratio_outcomes(
     )
 
 
-def group_codes(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def group_codes(
+    keys: pd.DataFrame, cache: dict[str, tuple[np.ndarray, int]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Dense group code of each row and the first row of each group.
 
-    Each key column is factorized once (missing values form their own group);
-    codes are combined in mixed radix and re-factorized when they grow large,
-    so the cost is linear in the number of rows.
+    Each key column is factorized once (missing values form their own group;
+    ``cache`` keeps the codes of a column for later calls); codes are
+    combined in mixed radix and re-factorized when they grow large, so the
+    cost is linear in the number of rows.
     """
     n_rows = len(keys)
     code = np.zeros(n_rows, dtype=np.int64)
+    n_codes = 1
     for column in keys.columns:
-        part, uniques = pd.factorize(keys[column], use_na_sentinel=False)
-        code = code * max(len(uniques), 1) + part
-        if code.size and int(code.max()) > _CODE_LIMIT:
-            code, _ = pd.factorize(code)
-    groups, uniques = pd.factorize(code)
-    first = np.empty(len(uniques), dtype=np.int64)
+        if cache is not None and column in cache:
+            part, size = cache[column]
+        else:
+            part, uniques = pd.factorize(keys[column], use_na_sentinel=False)
+            part, size = part.astype(np.int64), max(len(uniques), 1)
+            if cache is not None:
+                cache[column] = (part, size)
+        if n_codes * size > _DENSE_LIMIT:
+            code, n_codes = _compact(code, n_codes)
+        code = code * size + part
+        n_codes *= size
+    groups, n_groups = _compact(code, n_codes)
+    first = np.empty(n_groups, dtype=np.int64)
     first[groups[::-1]] = np.arange(n_rows - 1, -1, -1)
-    return groups.astype(np.int64), first
+    return groups, first
 
 
-def _group_table(keys: pd.DataFrame, values: dict[str, np.ndarray]) -> pd.DataFrame:
-    groups, first = group_codes(keys)
+def _compact(code: np.ndarray, n_codes: int) -> tuple[np.ndarray, int]:
+    """Renumber codes ``0 .. n_codes-1`` densely, by table or by hashing."""
+    if n_codes <= _DENSE_LIMIT:
+        used = np.bincount(code, minlength=n_codes) > 0
+        renumber = np.cumsum(used) - 1
+        return renumber[code], int(used.sum())
+    groups, uniques = pd.factorize(code)
+    return groups.astype(np.int64), len(uniques)
+
+
+def _group_table(
+    keys: pd.DataFrame,
+    values: Iterable[tuple[str, np.ndarray | None]],
+    cache: dict[str, tuple[np.ndarray, int]] | None = None,
+) -> pd.DataFrame:
+    groups, first = group_codes(keys, cache)
     n_groups = len(first)
     out = keys.iloc[first].reset_index(drop=True)
-    sums = {
-        name: np.bincount(groups, weights=value, minlength=n_groups)
-        for name, value in values.items()
-    }
+    sums: dict[str, np.ndarray] = {}
+    for name, value in values:
+        if value is None:
+            sums[name] = sums[COUNT]
+        else:
+            sums[name] = np.bincount(groups, weights=value, minlength=n_groups)
     return pd.concat([out, pd.DataFrame(sums)], axis=1)
 
 
+def _outcome_sums(
+    frame: pd.DataFrame, outcomes: Iterable[str]
+) -> Iterable[tuple[str, np.ndarray | None]]:
+    """Per-respondent terms of each statistic, one column at a time."""
+    yield COUNT, np.ones(len(frame))
+    for outcome in outcomes:
+        y = frame[outcome].to_numpy(dtype=float)
+        observed = ~np.isnan(y)
+        n_col, sum_col, sq_col = stat_columns(outcome)
+        if observed.all():
+            yield n_col, None  # same as the count
+            y0 = y
+        else:
+            yield n_col, observed.astype(float)
+            y0 = np.where(observed, y, 0.0)
+        yield sum_col, y0
+        yield sq_col, y0 * y0
+
+
 def aggregate(
-    frame: pd.DataFrame, keys: Sequence[str], outcomes: Iterable[str]
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    outcomes: Iterable[str],
+    cache: dict[str, tuple[np.ndarray, int]] | None = None,
 ) -> pd.DataFrame:
     """Sufficient statistics of ``outcomes`` per group of ``keys``.
 
@@ -126,6 +175,8 @@ def aggregate(
         calibration and domain columns to be used later.
     outcomes : iterable of str
         Numeric outcome columns.
+    cache : dict, optional
+        Factorized key columns from earlier calls on the same frame.
 
     Returns
     -------
@@ -154,16 +205,7 @@ def aggregate(
     0  a     2.0   1.0     1.0       1.0
     1  b     1.0   1.0     3.0       9.0
     """
-    values: dict[str, np.ndarray] = {COUNT: np.ones(len(frame))}
-    for outcome in outcomes:
-        y = frame[outcome].to_numpy(dtype=float)
-        observed = ~np.isnan(y)
-        y0 = np.where(observed, y, 0.0)
-        n_col, sum_col, sq_col = stat_columns(outcome)
-        values[n_col] = observed.astype(float)
-        values[sum_col] = y0
-        values[sq_col] = y0 * y0
-    return _group_table(frame[list(keys)], values)
+    return _group_table(frame[list(keys)], _outcome_sums(frame, outcomes), cache)
 
 
 def collapse(table: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
@@ -178,7 +220,7 @@ def collapse(table: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """
     key_list = list(keys)
     value_columns = [c for c in table.columns if c == COUNT or c.endswith(_SUFFIXES)]
-    values = {c: table[c].to_numpy(dtype=float) for c in value_columns}
+    values = ((c, table[c].to_numpy(dtype=float)) for c in value_columns)
     return _group_table(table[key_list], values)
 
 

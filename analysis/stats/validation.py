@@ -8,6 +8,7 @@ PSUs shared between strata without ``nest``, and single-PSU strata under
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +20,23 @@ from .variance import DesignRows
 if TYPE_CHECKING:
     from .design import SurveyDesign
 
-__all__ = ["design_rows", "validate_design"]
+__all__ = ["as_list", "design_rows", "require_columns", "validate_design"]
+
+
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], role: str) -> None:
+    """Raise ``ValueError`` naming the first of ``columns`` missing from ``frame``."""
+    for column in columns:
+        if column not in frame.columns:
+            raise ValueError(f"{role} column {column!r} not found in the data")
+
+
+def as_list(value: str | Sequence[str] | None) -> list[str]:
+    """``None`` -> [], ``"a"`` -> ["a"], sequences -> list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -246,18 +246,39 @@ class _PostStratResidual:
 
 @dataclass(frozen=True)
 class _RakeResidual:
-    margins: tuple[tuple[np.ndarray, int, np.ndarray], ...]
+    """R's raking residuals, computed on the joint cells of the margins.
+
+    R sweeps 10 times over the margins: ``x <- x - psw * ave(x / psw,
+    margin)``. Since ``psw = w_before * G_m(cell)``, every sweep only needs
+    cell totals of ``x / w_before``, so the backfitting runs on the cells and
+    the rows are touched twice.
+    """
+
+    cell: np.ndarray  # joint cell of each row
+    before: np.ndarray  # weight of each row before raking
+    cumulative: np.ndarray  # cells x margins: psw / w_before after margin m
+    categories: tuple[tuple[np.ndarray, int], ...]  # category of each cell
 
     def adjust(
         self, total: np.ndarray, unit: np.ndarray, count: np.ndarray
     ) -> np.ndarray:
+        n_cells = len(self.cumulative)
+        current = total + count[:, None] * unit
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = np.where(
+                self.before[:, None] > 0, current / self.before[:, None], 0.0
+            )
+        cell_total = group_sum(self.cell, scaled, n_cells)
+        cell_size = np.bincount(self.cell, weights=count, minlength=n_cells)
+        shift = np.zeros_like(cell_total)
         for _ in range(_RAKE_BACKFIT_SWEEPS):
-            for codes, n_codes, psw in self.margins:
-                current = total + count[:, None] * unit
-                sums = group_sum(codes, current / psw[:, None], n_codes)
-                sizes = np.bincount(codes, weights=count, minlength=n_codes)
-                unit = unit - psw[:, None] * (sums / sizes[:, None])[codes]
-        return unit
+            for m, (codes, n_codes) in enumerate(self.categories):
+                g = self.cumulative[:, m][:, None]
+                ratio = (cell_total - cell_size[:, None] * shift) / g
+                sums = group_sum(codes, ratio, n_codes)
+                sizes = np.bincount(codes, weights=cell_size, minlength=n_codes)
+                shift = shift + g * (sums / sizes[:, None])[codes]
+        return unit - self.before[:, None] * shift[self.cell]
 
 
 @dataclass(frozen=True)
@@ -297,13 +318,14 @@ class Raking:
             raise ValueError(
                 f"rows fall outside the raking cells {list(self.variables)}"
             )
-        margins = []
-        for position, name in enumerate(self.variables):
-            codes, uniques = pd.factorize(keys[name], use_na_sentinel=False)
-            psw = weight * self.factors[position].to_numpy()[index]
-            margins.append((codes.astype(np.int64), len(uniques), psw))
-        new = weight * self.factors[len(self.variables) - 1].to_numpy()[index]
-        return new, _RakeResidual(tuple(margins))
+        cumulative = self.factors[list(range(len(self.variables)))].to_numpy()
+        categories = []
+        for name in self.variables:
+            codes, uniques = pd.factorize(self.factors[name], use_na_sentinel=False)
+            categories.append((codes.astype(np.int64), len(uniques)))
+        new = weight * cumulative[index, -1]
+        residual = _RakeResidual(index, weight, cumulative, tuple(categories))
+        return new, residual
 
 
 @dataclass(frozen=True)
