@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "accounts",
     "surveys",
     "analysis",
+    "exchange",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

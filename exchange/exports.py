@@ -1,0 +1,292 @@
+"""Exports of responses: streamed CSV, XLSX, SPSS and Stata, each recorded
+with its row count and the SHA-256 of the bytes sent.
+
+Rows are read in one pass over a server-side cursor and formatted through
+per-column caches of the distinct stored values, so memory does not grow with
+the number of rows (CSV). Text cells that a spreadsheet would run as a
+formula are neutralized with a leading apostrophe (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max, Q, TextField
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from exchange import columns as cols
+from exchange.models import Export
+from exchange.readers import NEUTRALIZED
+from surveys.models import QuestionKind, Response, ResponseStatus
+from surveys.questionnaire import NOT_APPLICABLE, OTHER_SUFFIX, Question
+from surveys.selectors import revision_questionnaire
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+CHUNK_ROWS = 5_000
+CACHE_LIMIT = 50_000
+# The analysis' weights are computed per index run; until a run has stored
+# them, every response carries the design weight of a self-weighting sample.
+DESIGN_WEIGHT = 1.0
+META_HEADER = [
+    cols.RESPONSE_ID,
+    cols.SERVICE_POINT,
+    "region",
+    "sector",
+    "wave",
+    cols.CHANNEL,
+    cols.INTERVIEW_DATE,
+    cols.INTERVIEWER,
+    cols.LANGUAGE,
+    "flags",
+    "excluded",
+    "design_weight",
+]
+
+
+def neutralize_text(value: Any) -> Any:
+    """A string a spreadsheet would evaluate gets a leading apostrophe; plain
+    numbers (``-3``, ``+1.5``) and everything else pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.match(value):
+        return "'" + value
+    if NEUTRALIZED.match(value):  # already looks neutralized: keep it reversible
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    survey_ids: tuple[int, ...] = ()
+    wave: str = ""
+    sector_id: int | None = None
+    service_point_id: int | None = None
+    flags: tuple[str, ...] = ()  # any of these flags
+    unflagged_only: bool = False
+    include_excluded: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            k: list(v) if isinstance(v, tuple) else v for k, v in vars(self).items()
+        }
+
+
+def export_queryset(filters: ExportFilters, *, upto_pk: int | None = None):
+    """Submitted responses matching ``filters`` (up to ``upto_pk``), by id."""
+    rows = Response.objects.filter(status=ResponseStatus.SUBMITTED)
+    if filters.survey_ids:
+        rows = rows.filter(survey_id__in=filters.survey_ids)
+    if filters.wave:
+        rows = rows.filter(survey__wave=filters.wave)
+    if filters.sector_id:
+        rows = rows.filter(survey__sector_id=filters.sector_id)
+    if filters.service_point_id:
+        rows = rows.filter(service_point_id=filters.service_point_id)
+    if not filters.include_excluded:
+        rows = rows.filter(excluded=False)
+    if filters.flags:
+        any_flag = Q()
+        for flag in filters.flags:
+            # A flag is a plain identifier: its quoted form matches it in the
+            # JSON list on every database (JSON containment is PostgreSQL-only).
+            any_flag |= Q(flags__icontains=json.dumps(flag))
+        rows = rows.filter(any_flag)
+    if filters.unflagged_only:
+        rows = rows.filter(flags=[])
+    if upto_pk is not None:
+        rows = rows.filter(pk__lte=upto_pk)
+    return rows.order_by("pk")
+
+
+def export_questions(filters: ExportFilters, rows) -> list[Question]:
+    """The questions of every revision answered, by code, first wording wins."""
+    by_code: dict[str, Question] = {}
+    revisions = rows.order_by().values_list("revision_id", flat=True).distinct()
+    for revision_id in sorted(revisions, reverse=True):
+        for question in revision_questionnaire(revision_id)[0].questions:
+            by_code.setdefault(question.code, question)
+    return list(by_code.values())
+
+
+def question_header(questions: list[Question]) -> list[tuple[str, Question, bool]]:
+    """(column, question, is the "other" text) in questionnaire order."""
+    header = []
+    for question in questions:
+        header.append((question.code, question, False))
+        if question.kind == QuestionKind.MULTIPLE and question.allow_other:
+            header.append((question.code + OTHER_SUFFIX, question, True))
+    return header
+
+
+def cell_text(question: Question, value: Any, *, is_other: bool) -> str:
+    """A stored answer as the text the importer reads back."""
+    if is_other:
+        return neutralize_text(str(value))
+    if value is None:
+        return NOT_APPLICABLE if question.kind == QuestionKind.LIKERT else ""
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(value)  # keeps 3.0 a float on the way back
+    return neutralize_text(str(value))
+
+
+class _Formatter:
+    """JSON text of a stored answer -> cell text, cached per distinct value."""
+
+    def __init__(self, question: Question, is_other: bool):
+        self.question, self.is_other, self.cache = question, is_other, {}
+
+    def __call__(self, json_text: str | None) -> str:
+        if json_text is None:
+            return ""
+        found = self.cache.get(json_text)
+        if found is None:
+            found = cell_text(
+                self.question, json.loads(json_text), is_other=self.is_other
+            )
+            if len(self.cache) < CACHE_LIMIT:
+                self.cache[json_text] = found
+        return found
+
+
+def _row_source(rows, header) -> Iterator[tuple]:
+    """Meta values, then each answer column's JSON text (None when absent).
+
+    On PostgreSQL the database extracts each code (``answers -> code``), so
+    Python never parses whole answer objects.
+    """
+    meta = [
+        "pk",
+        "service_point__code",
+        "service_point__region__code",
+        "survey__sector__code",
+        "survey__wave",
+        "channel",
+        "submitted_at",
+        "import_source__interviewer",
+        "language",
+        "flags",
+        "excluded",
+    ]
+    if connection.vendor == "postgresql":
+        annotations = {
+            f"a{i}": Cast(KeyTransform(column, "answers"), TextField())
+            for i, (column, _q, _o) in enumerate(header)
+        }
+        query = rows.annotate(**annotations).values_list(*meta, *annotations)
+        yield from query.iterator(chunk_size=CHUNK_ROWS)
+        return
+    for record in rows.values_list(*meta, "answers").iterator(chunk_size=CHUNK_ROWS):
+        answers = record[-1]
+        texts = tuple(
+            json.dumps(answers[column], ensure_ascii=False)
+            if column in answers
+            else None
+            for column, _q, _o in header
+        )
+        yield record[:-1] + texts
+
+
+def export_rows(rows, header) -> Iterator[list]:
+    """Each response as a list of cells (strings, numbers), in header order."""
+    formatters = [_Formatter(q, o) for _c, q, o in header]
+    tz = timezone.get_default_timezone()
+    n_meta = 11
+    for record in _row_source(rows, header):
+        (
+            pk,
+            point,
+            region,
+            sector,
+            wave,
+            channel,
+            submitted,
+            who,
+            language,
+            flags,
+            excluded,
+        ) = record[:n_meta]
+        if isinstance(flags, str):
+            flags = json.loads(flags)
+        when = (
+            timezone.localtime(submitted, tz).strftime("%Y-%m-%d %H:%M")
+            if submitted
+            else ""
+        )
+        yield [
+            pk,
+            point or "",
+            region or "",
+            sector or "",
+            neutralize_text(wave),
+            channel,
+            when,
+            neutralize_text(who or ""),
+            language,
+            ";".join(flags),
+            int(bool(excluded)),
+            DESIGN_WEIGHT,
+            *(f(t) for f, t in zip(formatters, record[n_meta:], strict=True)),
+        ]
+
+
+def export_begin(*, filters: ExportFilters, file_format: str, user) -> tuple:
+    """Record an export and fix its snapshot: the rows up to the current
+    highest id, their count and the columns. Returns (export, rows, header)."""
+    base = export_queryset(filters)
+    upto = base.aggregate(top=Max("pk"))["top"] or 0
+    rows = export_queryset(filters, upto_pk=upto)
+    header = question_header(export_questions(filters, rows))
+    export = Export.objects.create(
+        survey_id=filters.survey_ids[0] if len(filters.survey_ids) == 1 else None,
+        file_format=file_format,
+        filters={**filters.as_dict(), "upto_pk": upto},
+        expected_rows=rows.count(),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    return export, rows, header
+
+
+def export_finish(*, export: Export, row_count: int, checksum: str) -> None:
+    Export.objects.filter(pk=export.pk).update(
+        row_count=row_count, checksum=checksum, finished_at=timezone.now()
+    )
+
+
+def column_names(header) -> list[str]:
+    return META_HEADER + [column for column, _q, _o in header]
+
+
+def stream_csv(export: Export, rows, header) -> Iterator[bytes]:
+    """UTF-8 (with BOM, for Excel) CSV in chunks; records count and digest at
+    the end. Memory stays flat: one chunk of rows at a time."""
+    digest, count = hashlib.sha256(), 0
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(column_names(header))
+    for row in export_rows(rows, header):
+        writer.writerow(row)
+        count += 1
+        if count % CHUNK_ROWS == 0:
+            chunk = buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            digest.update(chunk)
+            yield chunk
+    chunk = buffer.getvalue().encode("utf-8")
+    digest.update(chunk)
+    yield chunk
+    export_finish(export=export, row_count=count, checksum=digest.hexdigest())

@@ -1,0 +1,451 @@
+"""A response file checked end to end: what each row would become.
+
+:func:`plan_responses` reads nothing but the table and the database's
+reference data (service points, keys already imported); it writes nothing.
+The loader writes exactly the rows of a plan without errors.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from exchange import columns as cols
+from exchange.problems import FileRejected, Problem
+from exchange.readers import RawTable
+from exchange.validation import answers_json, error_frame, validate_answers
+from surveys.models import Channel, QualityFlag, QuestionKind, Response, ServicePoint
+from surveys.questionnaire import Questionnaire
+from surveys.services import (
+    AUTO_EXCLUDED_FLAGS,
+    NA_MIN_ITEMS,
+    STRAIGHT_LINE_MIN_ITEMS,
+)
+
+IMPORT_KEY_PREFIX = "import:"
+LANGUAGES = {"zh-hans": "zh-hans", "zh": "zh-hans", "中文": "zh-hans", "en": "en"}
+LANGUAGES |= {"english": "en", "英文": "en", "英语": "en", "chinese": "zh-hans"}
+MAX_INTERVIEWER = 40
+EARLIEST = datetime(2000, 1, 1)
+META_SHEET_SURVEY = "survey_id"
+
+
+@dataclass
+class ResponsePlan:
+    """Columns ready to load, one entry per file row, plus the verdicts."""
+
+    survey_id: int
+    revision_id: int
+    row_numbers: np.ndarray
+    service_point_id: np.ndarray  # int64, 0 when none
+    channel: np.ndarray
+    language: np.ndarray
+    started_at: np.ndarray  # datetime64[us] UTC
+    interviewer: np.ndarray
+    answers: np.ndarray  # JSON object text per row
+    flags: list[list[str]]
+    excluded: np.ndarray
+    idempotency_key: np.ndarray
+    already_imported: np.ndarray
+    errors: pd.DataFrame  # row, column, value, message
+    dropped: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return len(self.row_numbers)
+
+    @property
+    def rejected_rows(self) -> int:
+        return int(self.errors["row"].nunique()) if len(self.errors) else 0
+
+    @property
+    def to_create(self) -> np.ndarray:
+        return ~self.already_imported
+
+    def row_outcomes(self, limit: int) -> list[dict]:
+        """The first rows' outcomes (all rejected rows first) for the preview."""
+        messages = (
+            self.errors.groupby("row", sort=True)
+            .apply(
+                lambda g: [
+                    f"{c}: {m}" + (f" [{v}]" if v else "")
+                    for c, m, v in zip(
+                        g["column"], g["message"], g["value"], strict=True
+                    )
+                ],
+                include_groups=False,
+            )
+            .to_dict()
+            if len(self.errors)
+            else {}
+        )
+        rows = sorted(messages)[:limit]
+        rows += [
+            int(r) for r in self.row_numbers[: limit - len(rows)] if r not in messages
+        ]
+        outcomes = []
+        position_of = {
+            int(r): i for i, r in enumerate(self.row_numbers[: max(rows, default=0)])
+        }
+        for row in sorted(set(rows)):
+            i = position_of.get(row)
+            if row in messages:
+                outcomes.append({"row": row, "action": "reject", "why": messages[row]})
+            elif i is not None and self.already_imported[i]:
+                outcomes.append(
+                    {"row": row, "action": "skip", "why": [_("already imported")]}
+                )
+            elif i is not None:
+                outcomes.append(
+                    {"row": row, "action": "create", "why": list(self.flags[i])}
+                )
+        return outcomes
+
+
+def survey_of_template(table: RawTable, survey_id: int, title: str) -> None:
+    """A template or export carries its survey's id: refuse another survey's."""
+    given = table.meta.get(META_SHEET_SURVEY)
+    if given and given != str(survey_id):
+        raise FileRejected(
+            Problem(
+                _(
+                    "This workbook was made for survey #%(given)s, not for "
+                    "“%(title)s” (#%(id)s). Choose the survey it belongs to."
+                )
+                % {"given": given, "title": title, "id": survey_id}
+            )
+        )
+
+
+def plan_responses(
+    *, survey, questionnaire: Questionnaire, revision_id: int, table: RawTable
+) -> ResponsePlan:
+    """Check every row of ``table`` against ``survey``; writes nothing.
+
+    ``FileRejected`` for problems with the file as a whole (columns); row
+    problems are in ``plan.errors``.
+    """
+    survey_of_template(table, survey.pk, survey.title)
+    column_map, problems = cols.map_columns(
+        table.headers, questionnaire, survey_title=survey.title
+    )
+    if problems:
+        raise FileRejected(problems)
+    frame, n = table.frame, len(table)
+    answer_set = validate_answers(questionnaire, column_map, frame)
+    meta_errors: list[pd.DataFrame] = []
+    point_ids = _service_points(column_map, frame, meta_errors)
+    channel = _channels(column_map, frame, meta_errors)
+    started = _dates(column_map, frame, meta_errors)
+    language = _languages(column_map, frame, meta_errors)
+    interviewer = _interviewers(column_map, frame, meta_errors)
+    errors = pd.concat([answer_set.errors, *meta_errors], ignore_index=True)
+    errors["row"] = table.row_numbers[errors["position"].to_numpy(dtype=np.int64)]
+    errors = errors.sort_values(["row"], kind="stable").reset_index(drop=True)
+    answers = answers_json(questionnaire, answer_set, n)
+    flags, excluded = _quality(survey, questionnaire, answer_set, n)
+    keys, occurrence = _keys(
+        survey.pk, answers, point_ids, channel, started, interviewer
+    )
+    duplicate = occurrence > 0
+    flag_lists = [
+        sorted({*f, QualityFlag.DUPLICATE.value}) if d else f
+        for f, d in zip(flags, duplicate, strict=True)
+    ]
+    excluded = excluded | (duplicate & (QualityFlag.DUPLICATE in AUTO_EXCLUDED_FLAGS))
+    done = set(
+        Response.objects.filter(
+            survey=survey, idempotency_key__startswith=IMPORT_KEY_PREFIX
+        ).values_list("idempotency_key", flat=True)
+    )
+    return ResponsePlan(
+        survey_id=survey.pk,
+        revision_id=revision_id,
+        row_numbers=table.row_numbers,
+        service_point_id=point_ids,
+        channel=channel,
+        language=language,
+        started_at=started,
+        interviewer=interviewer,
+        answers=answers,
+        flags=flag_lists,
+        excluded=excluded,
+        idempotency_key=keys,
+        already_imported=pd.Series(keys).isin(done).to_numpy()
+        if done
+        else np.zeros(n, bool),
+        errors=errors.drop(columns=["position"]),
+        dropped={k: v for k, v in answer_set.dropped.items() if v},
+    )
+
+
+def _by_distinct(frame, column, parse, errors, *, required, default):
+    """Parse a meta column through its distinct texts; ``parse`` returns
+    (value, message)."""
+    n = len(frame)
+    if column is None:
+        return np.full(n, default, dtype=object)
+    codes, uniques = pd.factorize(frame[column.position], sort=False)
+    parsed = [
+        parse(u) if u != "" else (default, _blank_message(required)) for u in uniques
+    ]
+    values = np.array([v for v, _m in parsed] + [default], dtype=object)
+    messages = np.array(
+        [
+            m if (u != "" or required) else None
+            for (_v, m), u in zip(parsed, uniques, strict=True)
+        ]
+        + [None],
+        dtype=object,
+    )
+    bad = np.array([m is not None for m in messages], dtype=bool)[codes]
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        errors.append(
+            error_frame(
+                rows,
+                column.header,
+                np.asarray(uniques, dtype=object)[codes[rows]],
+                messages[codes[rows]],
+            )
+        )
+    return values[codes]
+
+
+def _blank_message(required: bool) -> str | None:
+    return _("This cell must not be blank.") if required else None
+
+
+def _service_points(column_map, frame, errors) -> np.ndarray:
+    column = column_map.meta(cols.SERVICE_POINT)
+    lookup: dict[str, int] = {}
+    for pk, code, name, name_en in ServicePoint.objects.values_list(
+        "pk", "code", "name", "name_en"
+    ):
+        for text in (name_en, name):
+            if text:
+                lookup.setdefault(_fold(text), pk)
+        lookup[code] = pk
+        lookup.setdefault(_fold(code), pk)
+
+    def parse(text):
+        pk = lookup.get(text) or lookup.get(_fold(text))
+        if pk is None:
+            return 0, _(
+                "Unknown service point: expected the code or name of a service "
+                "point in Reference data → Service points."
+            )
+        return pk, None
+
+    values = _by_distinct(frame, column, parse, errors, required=False, default=0)
+    return values.astype(np.int64)
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _channels(column_map, frame, errors) -> np.ndarray:
+    lookup = {}
+    for language in ("en", "zh-hans"):
+        with override(language):
+            for value, label in Channel.choices:
+                lookup[_fold(str(label))] = value
+    lookup |= {value: value for value in Channel.values}
+    lookup |= {"电话": Channel.PHONE, "纸质": Channel.PAPER, "纸质问卷": Channel.PAPER}
+    lookup |= {"网络": Channel.WEB, "网上": Channel.WEB, "二维码": Channel.QR}
+    choices = ", ".join(Channel.values)
+
+    def parse(text):
+        value = lookup.get(_fold(text))
+        if value is None:
+            return "", _("Unknown channel: expected one of %(choices)s.") % {
+                "choices": choices
+            }
+        return str(value), None
+
+    return _by_distinct(
+        frame, column_map.meta(cols.CHANNEL), parse, errors, required=True, default=""
+    )
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M")
+DATETIME_FORMATS += ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S")
+
+
+def parse_interview_date(text: str) -> datetime | None:
+    """A local date or date-time as people and Excel write them, else None."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = text.removesuffix("+08:00").removesuffix("Z")
+    for pattern in DATE_FORMATS + DATETIME_FORMATS:
+        try:
+            return datetime.strptime(text, pattern)  # noqa: DTZ007 - local time
+        except ValueError:
+            continue
+    if text.replace(".", "", 1).isdigit():  # an Excel serial number left as a number
+        serial = float(text)
+        if 20_000 < serial < 80_000:
+            return datetime(1899, 12, 30) + timedelta(days=serial)
+    return None
+
+
+def _dates(column_map, frame, errors) -> np.ndarray:
+    tz = timezone.get_default_timezone()
+    latest = timezone.now() + timedelta(days=1)
+
+    def parse(text):
+        moment = parse_interview_date(text)
+        if moment is None:
+            return None, _(
+                "Not a date: expected a date such as 2026-11-03, 2026/11/3 or "
+                "2026年11月3日 (a time may follow)."
+            )
+        aware = timezone.make_aware(
+            moment.replace(minute=0, second=0, microsecond=0), tz
+        )
+        if aware > latest or moment < EARLIEST:
+            return None, _("The date is in the future or before 2000.")
+        return aware, None
+
+    values = _by_distinct(
+        frame,
+        column_map.meta(cols.INTERVIEW_DATE),
+        parse,
+        errors,
+        required=True,
+        default=None,
+    )
+    series = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
+    return series.to_numpy(dtype="datetime64[us]")
+
+
+def _languages(column_map, frame, errors) -> np.ndarray:
+    def parse(text):
+        value = LANGUAGES.get(_fold(text))
+        if value is None:
+            return "zh-hans", _("Unknown language: expected zh-hans or en.")
+        return value, None
+
+    return _by_distinct(
+        frame,
+        column_map.meta(cols.LANGUAGE),
+        parse,
+        errors,
+        required=False,
+        default="zh-hans",
+    )
+
+
+def _interviewers(column_map, frame, errors) -> np.ndarray:
+    def parse(text):
+        if len(text) > MAX_INTERVIEWER:
+            return "", _("Interviewer ids have at most %(n)d characters.") % {
+                "n": MAX_INTERVIEWER
+            }
+        return text, None
+
+    return _by_distinct(
+        frame,
+        column_map.meta(cols.INTERVIEWER),
+        parse,
+        errors,
+        required=False,
+        default="",
+    )
+
+
+def _quality(survey, questionnaire, answer_set, n):
+    """Straight-lining and too many "not applicable", as
+    :func:`surveys.services.answer_flags` computes them for the web, over the
+    rating grid of every row at once. Imports carry no answering time, so the
+    time-based checks (speeders, suspected bots) do not apply.
+    tests/imports/test_quality.py checks this equals ``answer_flags`` row by row.
+    """
+    ratings = [
+        answer_set.verdicts[q.code]
+        for q in questionnaire.questions
+        if q.kind == QuestionKind.LIKERT and q.code in answer_set.verdicts
+    ]
+    if not ratings:
+        return [[] for _i in range(n)], np.zeros(n, dtype=bool)
+    answered = np.column_stack([answer_set.kept[v.question.code] for v in ratings])
+    grid = np.column_stack(
+        [
+            np.array(
+                [v if isinstance(v, int) else -1 for v in verdict.values] + [-1],
+                dtype=np.int64,
+            )[verdict.codes]
+            for verdict in ratings
+        ]
+    )
+    given = answered & (grid >= 0)
+    n_given = given.sum(axis=1)
+    n_answered = answered.sum(axis=1)
+    high = np.where(given, grid, np.iinfo(np.int64).min).max(axis=1)
+    low = np.where(given, grid, np.iinfo(np.int64).max).min(axis=1)
+    straight = (n_given >= STRAIGHT_LINE_MIN_ITEMS) & (high == low)
+    share = np.divide(
+        n_answered - n_given, n_answered, out=np.zeros(n), where=n_answered > 0
+    )
+    too_many_na = (n_answered >= NA_MIN_ITEMS) & (
+        share > survey.max_not_applicable_share
+    )
+    labels = np.array(["", QualityFlag.STRAIGHT_LINER.value], dtype=object)
+    na_labels = np.array(["", QualityFlag.TOO_MANY_NA.value], dtype=object)
+    combined = (
+        pd.Series(labels[straight.astype(int)])
+        + ","
+        + na_labels[too_many_na.astype(int)]
+    )
+    flags = [sorted(filter(None, text.split(","))) for text in combined]
+    excluded = np.zeros(n, dtype=bool)
+    return flags, excluded
+
+
+def _keys(survey_id, answers, point_ids, channel, started, interviewer):
+    """An idempotency key per row from its content, with the occurrence of
+    identical rows: re-importing a file creates nothing twice, and the second
+    of two identical rows is a suspected duplicate, as on the web."""
+    content = pd.DataFrame(
+        {
+            "answers": answers,
+            "point": point_ids,
+            "channel": channel,
+            "started": started.astype("int64"),
+            "interviewer": interviewer,
+        }
+    )
+    first = pd.util.hash_pandas_object(
+        content, index=False, hash_key="jx-import-key-01"
+    )
+    second = pd.util.hash_pandas_object(
+        content, index=False, hash_key="jx-import-key-02"
+    )
+    occurrence = (
+        pd.DataFrame({"a": first.to_numpy(), "b": second.to_numpy()})
+        .groupby(["a", "b"], sort=False)
+        .cumcount()
+        .to_numpy()
+    )
+    prefix = f"{IMPORT_KEY_PREFIX}{survey_id}:"
+    keys = (
+        prefix
+        + pd.Series(first.to_numpy()).map("{:016x}".format)
+        + pd.Series(second.to_numpy()).map("{:016x}".format)
+        + ":"
+        + pd.Series(occurrence).astype(str)
+    )
+    return keys.to_numpy(dtype=object), occurrence
+
+
+def plan_json_flags(plan: ResponsePlan) -> np.ndarray:
+    return np.array([json.dumps(f) for f in plan.flags], dtype=object)
