@@ -39,6 +39,12 @@ def as_list(value: str | Sequence[str] | None) -> list[str]:
     return list(value)
 
 
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python scalar, for readable messages."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes.astype(np.int64), np.asarray(uniques)
@@ -145,12 +151,12 @@ def _check_fpc(
     np.maximum.at(high, stratum, fpc)
     varying = low != high
     if varying.any():
-        label = labels[int(np.argmax(varying))]
+        label = _plain(labels[int(np.argmax(varying))])
         raise ValueError(f"fpc column {design.fpc!r} varies within stratum {label!r}")
     popsize = _popsize(design, table, stratum, n_units)
     small = popsize < n_units - 1e-9
     if small.any():
-        label = labels[int(np.argmax(small))]
+        label = _plain(labels[int(np.argmax(small))])
         raise ValueError(
             f"fpc column {design.fpc!r} implies more than 100% sampling in "
             f"stratum {label!r}"
@@ -166,12 +172,11 @@ def validate_design(design: SurveyDesign, table: pd.DataFrame) -> None:
     stratum, labels, psu, psu_stratum, n_units = _structure(design, table)
     if design.psu is not None and not design.nest and design.strata is not None:
         psu_codes, _ = _codes(table[design.psu])
-        pairs, first = group_codes(pd.DataFrame({"p": psu_codes, "s": stratum}))
+        _, first = group_codes(pd.DataFrame({"p": psu_codes, "s": stratum}))
         shared = np.bincount(psu_codes[first]) > 1
         if shared.any():
-            label = table[design.psu].iloc[
-                first[np.isin(psu_codes[first], np.flatnonzero(shared))][0]
-            ]
+            position = first[np.isin(psu_codes[first], np.flatnonzero(shared))][0]
+            label = _plain(table[design.psu].iloc[position])
             raise ValueError(
                 f"psu column {design.psu!r}: PSU {label!r} appears in more than one "
                 f"stratum of {design.strata!r}; PSU labels repeat across strata? "
@@ -186,7 +191,7 @@ def validate_design(design: SurveyDesign, table: pd.DataFrame) -> None:
         certain = np.isfinite(popsize) & (popsize - n_units < 1e-7 * popsize)
         lonely = (n_units == 1) & ~certain
         if lonely.any():
-            label = labels[int(np.argmax(lonely))]
+            label = _plain(labels[int(np.argmax(lonely))])
             where = f"strata column {design.strata!r}" if design.strata else "design"
             raise ValueError(
                 f"{where}: stratum {label!r} has only one PSU "

@@ -179,6 +179,7 @@ def rake_factors(
             cumulative.append(factor)
         new = table * factor
         if np.max(np.abs(old - new)) < epsilon:
+            _check_margins_met(margin_codes, new)
             frame = pd.DataFrame(dict(enumerate(cumulative)))
             return pd.concat([cells, frame], axis=1), sweep
         old = new
@@ -193,6 +194,20 @@ def rake_factors(
         f"raking did not converge in {max_iter} iterations (tol={tol:g}); "
         f"margin '{worst[0]}' is furthest from its population totals"
     )
+
+
+def _check_margins_met(
+    margin_codes: list[tuple[str, np.ndarray, np.ndarray]], table: np.ndarray
+) -> None:
+    """IPF can settle into a cycle when the margins cannot all be met."""
+    for name, cell_index, totals in margin_codes:
+        reached = np.bincount(cell_index, weights=table, minlength=len(totals))
+        gap = np.max(np.abs(reached - totals))
+        if gap > 1e-6 * totals.sum():
+            raise ValueError(
+                f"raking did not converge: margin '{name}' stays {gap:g} from its "
+                "population totals; the respondents cannot meet all margins"
+            )
 
 
 def _joint_cells(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -129,17 +129,34 @@ def _r_frame(series: pd.Series, name: str) -> str:
     return f"data.frame({name} = c({labels[1:-1]}), Freq = c({values}))"
 
 
-def build(spec: Spec, frame: pd.DataFrame) -> tuple[SurveyDesign, str]:
-    fpc = {"none": None, "population": "pop", "fraction": "frac"}[spec.fpc]
-    design = SurveyDesign(
-        frame,
-        weights="w",
-        strata="s",
-        psu="p" if spec.clustered else None,
-        fpc=fpc,
-        nest=True,
-        lonely_psu=spec.lonely,  # type: ignore[arg-type]
+def design_arguments(spec: Spec) -> dict[str, object]:
+    """SurveyDesign keyword arguments of ``spec``."""
+    return {
+        "weights": "w",
+        "strata": "s",
+        "psu": "p" if spec.clustered else None,
+        "fpc": {"none": None, "population": "pop", "fraction": "frac"}[spec.fpc],
+        "nest": True,
+        "lonely_psu": spec.lonely,
+    }
+
+
+def build(
+    spec: Spec, frame: pd.DataFrame, table: pd.DataFrame | None = None
+) -> tuple[SurveyDesign, str]:
+    """The calibrated design of ``spec`` and the R code of the same design.
+
+    With ``table`` (sufficient statistics of ``frame``) the returned design
+    is built from the table; trimming bounds still come from the microdata.
+    """
+    arguments = design_arguments(spec)
+    design = SurveyDesign(frame, **arguments)  # type: ignore[arg-type]
+    twin = (
+        SurveyDesign.from_sufficient(table, **arguments)  # type: ignore[arg-type]
+        if table is not None
+        else design
     )
+    fpc = arguments["fpc"]
     r_fpc = f", fpc = ~{fpc}" if fpc else ""
     ids = "~p" if spec.clustered else "~1"
     r = (
@@ -150,6 +167,7 @@ def build(spec: Spec, frame: pd.DataFrame) -> tuple[SurveyDesign, str]:
     if calibration.startswith("post"):
         cells = _population(frame, ["age", "sex"], spec.seed)
         design = design.poststratify(["age", "sex"], cells)
+        twin = twin.poststratify(["age", "sex"], cells)
         keys = cells.index.to_frame(index=False)
         r_cells = (
             f"data.frame(age = c({json.dumps(list(keys['age']))[1:-1]}), "
@@ -160,17 +178,17 @@ def build(spec: Spec, frame: pd.DataFrame) -> tuple[SurveyDesign, str]:
     if calibration.startswith("rake"):
         margins = _margins(frame, spec.seed)
         design = design.rake(margins, tol=1e-13, max_iter=500)
+        twin = twin.rake(margins, tol=1e-13, max_iter=500)
         r = (
             f"rake({r}, list(~age, ~sex), list({_r_frame(margins['age'], 'age')}, "
             f"{_r_frame(margins['sex'], 'sex')}), "
             "control = list(maxit = 500, epsilon = 1e-13))"
         )
     if calibration.endswith("trim"):
-        weights = design.final_weights()
-        lower, upper = np.quantile(weights, [0.1, 0.85])
-        design = design.trim_weights(lower=float(lower), upper=float(upper))
+        lower, upper = np.quantile(design.final_weights(), [0.1, 0.85])
+        twin = twin.trim_weights(lower=float(lower), upper=float(upper))
         r = f"trimWeights({r}, lower = {float(lower)!r}, upper = {float(upper)!r})"
-    return design, f"{{ options(survey.lonely.psu = '{spec.lonely}'); {r} }}"
+    return twin, f"{{ options(survey.lonely.psu = '{spec.lonely}'); {r} }}"
 
 
 # Every example starts R (a few seconds): few examples, and no shrinking (a
