@@ -84,14 +84,18 @@ def cluster_moments(
     """
     values = np.asarray(values, float)
     n, k = values.shape
-    if clusters is None:  # one cluster: a BLAS product instead of k² passes
-        w = None if weights is None else np.asarray(weights, float)
-        centre = values.mean(axis=0) if w is None else w @ values / w.sum()
+    if clusters is None:  # one cluster: BLAS products instead of k² passes
+        w = np.ones(n) if weights is None else np.asarray(weights, float)
+        total = w.sum()
+        centre = (values.T @ w) / total  # gemv: faster than a strided mean
         z = values - centre
-        wz = z if w is None else z * w[:, None]
-        total = np.array([float(n) if w is None else w.sum()])
+        wz = z if weights is None else z * w[:, None]
         return ClusterMoments(
-            total, wz.sum(axis=0)[None], (wz.T @ z)[None], centre, np.array([n * 1.0])
+            np.array([total]),
+            (z.T @ w)[None],
+            (wz.T @ z)[None],
+            centre,
+            np.array([n * 1.0]),
         )
     w = np.ones(n) if weights is None else np.asarray(weights, float)
     codes = np.asarray(clusters)
