@@ -219,9 +219,9 @@ def _resampling_units(
         if len(np.unique(cluster[first])) < len(first):
             raise ValueError("clusters must be nested in strata")
         return codes, stratum[first]
-    if interval == "bootstrap":
-        return np.arange(n), stratum
-    order = np.random.default_rng(seed).permutation(n)  # delete-a-group jackknife
+    # random groups (Kott's delete-a-group jackknife; a grouped bootstrap):
+    # resampling a million respondents one by one costs far more than it adds
+    order = np.random.default_rng(seed).permutation(n)
     group = np.empty(n, np.intp)
     group[order] = np.arange(n) % groups
     codes, first = _pair_codes(stratum, group)
@@ -245,7 +245,7 @@ def relative_importance(
     strata: pd.Series | np.ndarray | None = None,
     replicates: int = 200,
     confidence: float = 0.95,
-    groups: int = 50,
+    groups: int = 100,
     seed: int = 0,
 ) -> DriverResult:
     """Relative importance of each dimension for overall satisfaction.
@@ -264,15 +264,16 @@ def relative_importance(
     interval : {"bootstrap", "jackknife", "none"}
         Rao-Wu rescaling bootstrap (percentile interval) or stratified
         delete-one-cluster jackknife (JKn, t interval), resampling ``clusters``
-        within ``strata``. Without clusters the bootstrap resamples respondents
-        and the jackknife deletes one of ``groups`` random groups.
+        within ``strata``. Without clusters respondents are first put into
+        ``groups`` random groups per stratum, which are resampled or deleted
+        (pass ``clusters=np.arange(n)`` to resample single respondents).
     clusters, strata : array-like, optional
         PSU and stratum of each respondent, as in the survey design.
     replicates : int
         Bootstrap replicates.
     confidence : float
     groups : int
-        Random groups for the jackknife without clusters.
+        Random groups per stratum when no clusters are given.
     seed : int
 
     Returns

@@ -155,3 +155,14 @@ def test_non_numeric_dimension_is_named():
     dims, y, _ = _survey(n=20)
     with pytest.raises(ValueError, match="'web'"):
         relative_importance(dims.assign(web="ok"), y)
+
+
+def test_grouped_bootstrap_and_jackknife_agree_with_respondent_bootstrap():
+    dims, y, _ = _survey(n=2000)
+    boot = relative_importance(dims, y, replicates=300, seed=1).table.se
+    jack = relative_importance(dims, y, interval="jackknife").table.se
+    single = relative_importance(
+        dims, y, replicates=300, clusters=np.arange(2000), seed=2
+    ).table.se
+    np.testing.assert_allclose(boot / single, 1.0, atol=0.35)
+    np.testing.assert_allclose(jack / single, 1.0, atol=0.35)
