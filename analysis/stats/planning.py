@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["plan_domains", "sample_size_for_margin", "sample_size_for_verdict"]
+__all__ = [
+    "plan_domains",
+    "plan_from_previous_wave",
+    "sample_size_for_margin",
+    "sample_size_for_verdict",
+]
 
 
 def _finish(
@@ -222,3 +227,59 @@ def plan_domains(
         response_rate=response_rate,
     )
     return out.assign(n_verdict=n_verdict, n_advised=np.maximum(n_margin, n_verdict))
+
+
+def plan_from_previous_wave(
+    previous: pd.DataFrame,
+    margin: float = 3.0,
+    target: float | None = 80.0,
+    confidence: float = 0.95,
+    power: float = 0.8,
+    response_rate: float = 1.0,
+) -> pd.DataFrame:
+    """Advice for the next wave from the previous wave's domain indexes.
+
+    Parameters
+    ----------
+    previous : DataFrame
+        ``domain, estimate, se, n, deff`` per domain, e.g. one ``domain_type``
+        of :func:`analysis.stats.indexes.domain_indexes`.
+    margin, target, confidence, power, response_rate
+        As :func:`plan_domains`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`plan_domains`, plus the ``sd`` and ``deff`` used.
+
+    Notes
+    -----
+    The respondent-level SD follows from the design effect:
+    :math:`\\mathrm{se}^2 = \\mathrm{deff}\\,S^2/n`, so
+    :math:`S = \\mathrm{se}\\sqrt{n/\\mathrm{deff}}`; the previous estimate is
+    the expected value. Planning for the margin the previous wave reached
+    gives back its number of responses.
+
+    Examples
+    --------
+    >>> prev = pd.DataFrame({"domain": ["bus"], "estimate": [78.0], "se": [1.5],
+    ...                      "n": [250], "deff": [1.6]})
+    >>> plan = plan_from_previous_wave(prev)
+    >>> plan[["domain", "sd", "n_margin", "n_verdict"]].values.tolist()
+    [['bus', 18.75, 241, 870]]
+    """
+    for column in ("domain", "estimate", "se", "n", "deff"):
+        if column not in previous.columns:
+            raise ValueError(f"previous wave lacks column {column!r}")
+    deff = previous["deff"].to_numpy(float)
+    sd = previous["se"].to_numpy(float) * np.sqrt(previous["n"].to_numpy(float) / deff)
+    domains = pd.DataFrame(
+        {
+            "domain": previous["domain"].to_numpy(),
+            "expected": previous["estimate"].to_numpy(float),
+            "sd": sd,
+            "deff": deff,
+        }
+    )
+    plan = plan_domains(domains, margin, target, confidence, power, response_rate)
+    return plan.assign(sd=sd, deff=deff)

@@ -60,3 +60,22 @@ def test_domain_plan_takes_the_larger_requirement_and_names_missing_columns():
     assert plan.n_verdict[1] > plan.n_verdict[0]
     with pytest.raises(ValueError, match="'sd'"):
         plan_domains(d.drop(columns="sd"))
+
+
+def test_previous_wave_n_is_what_its_own_margin_needs():
+    from analysis.stats.design import SurveyDesign
+    from analysis.stats.indexes import domain_indexes
+    from analysis.stats.planning import plan_from_previous_wave
+    from tests.analysis.stats.simulated_survey import small_survey
+
+    frame = small_survey()
+    design = SurveyDesign(frame, weights="weight", strata="region", psu="service_point")
+    table = domain_indexes(design, domains=["sector"])
+    sectors = table[table.domain_type == "sector"].reset_index(drop=True)
+    # the margin each sector reached; planning for it must give back its n
+    reached = stats.norm.ppf(0.975) * sectors.se
+    for row, margin in zip(sectors.itertuples(), reached, strict=True):
+        plan = plan_from_previous_wave(sectors.iloc[[row.Index]], margin=margin)
+        assert plan.n_margin[0] == pytest.approx(row.n, abs=1)
+    with pytest.raises(ValueError, match="'deff'"):
+        plan_from_previous_wave(sectors.drop(columns="deff"))
