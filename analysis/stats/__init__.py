@@ -10,7 +10,7 @@ from .drivers import importance_performance, relative_importance
 from .indexes import domain_indexes, point_direct_estimates, satisfied_rates
 from .intervals import proportion_interval, wald_interval
 from .monitoring import detect_falls, wave_change
-from .planning import plan_domains
+from .planning import plan_domains, plan_from_previous_wave
 from .reliability import reliability_table
 from .respondents import IndexConfig, score_respondents
 from .rollups import PLAN_ROLLUPS, Rollup, rollup_from_statistics, rollup_indexes
@@ -38,6 +38,7 @@ __all__ = [
     "importance_performance",
     "items_from_table",
     "plan_domains",
+    "plan_from_previous_wave",
     "point_direct_estimates",
     "relative_importance",
     "reliability_table",
