@@ -25,6 +25,7 @@ if settings.DEBUG:
 
 # Public pages: Chinese at the root, English under /en/.
 urlpatterns += i18n_patterns(
+    path("complaints/", include("complaints.urls")),
     path("results/", include("analysis.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "surveys",
     "analysis",
     "exchange",
+    "complaints",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
