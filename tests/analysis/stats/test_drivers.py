@@ -3,6 +3,8 @@ from itertools import permutations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.stats.drivers import (
     importance_performance,
@@ -166,3 +168,19 @@ def test_grouped_bootstrap_and_jackknife_agree_with_respondent_bootstrap():
     ).table.se
     np.testing.assert_allclose(boot / single, 1.0, atol=0.35)
     np.testing.assert_allclose(jack / single, 1.0, atol=0.35)
+
+
+@given(st.integers(0, 10_000), st.permutations(range(4)))
+@settings(max_examples=25, deadline=None)
+def test_lmg_sums_to_r2_is_nonnegative_and_follows_the_predictors(seed, order):
+    dims, y, _ = _survey(n=120, seed=seed)
+    plain = relative_importance(dims, y, interval="none")
+    shuffled = relative_importance(dims.iloc[:, list(order)], y, interval="none")
+    assert plain.table.importance.sum() == pytest.approx(plain.r2, rel=1e-12)
+    assert (plain.table.importance >= -1e-12).all()
+    np.testing.assert_allclose(
+        shuffled.table.set_index("dimension").importance[plain.table.dimension],
+        plain.table.importance,
+        rtol=1e-9,
+        atol=1e-14,
+    )

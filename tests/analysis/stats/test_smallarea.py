@@ -155,3 +155,13 @@ def test_pooled_variances_share_the_sectors_per_response_variance():
     np.testing.assert_allclose(pooled.eblup, plain.eblup, rtol=1e-12)
     with pytest.raises(ValueError, match="pooled"):
         small_area_estimates(direct, "sector", variance="gvf")  # type: ignore[arg-type]
+
+
+def test_no_between_point_variance_gives_the_synthetic_estimate():
+    rng = np.random.default_rng(3)
+    d = np.full(30, 25.0)
+    y = 80 + rng.normal(0, 2.0, 30)  # spread well below the sampling error
+    fit = fay_herriot(y, d, np.ones((30, 1)), method="pr")
+    assert fit.model_variance == 0.0
+    np.testing.assert_allclose(fit.estimate, y.mean())
+    assert (fit.mse < d).all()
