@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ import pandas as pd
 from . import sufficient
 from .calibration import CalibrationMixin
 from .estimation import EstimationMixin
+from .replicates import JACKKNIFE_TYPES, JackknifeType
 from .validation import require_columns
 from .variance import LONELY_PSU, DesignRows, LonelyPsu
 from .weighting import PostStratification, Raking, Trimming
@@ -185,6 +186,7 @@ class SurveyDesign(EstimationMixin, CalibrationMixin):
         self.fpc = fpc
         self.nest = nest
         self.lonely_psu: LonelyPsu = lonely_psu  # type: ignore[assignment]
+        self.replicates: JackknifeType | None = None
         self._steps: tuple[PostStratification | Raking | Trimming, ...] = ()
         self._cache: dict[tuple[Any, ...], pd.DataFrame] = {}
         self._codes: dict[str, tuple[np.ndarray, int]] = {}
@@ -213,6 +215,11 @@ class SurveyDesign(EstimationMixin, CalibrationMixin):
         return seen
 
     def _with_steps(self, step: PostStratification | Raking | Trimming) -> SurveyDesign:
+        if self.replicates is not None:
+            raise ValueError(
+                "calibrating a jackknife design is not supported yet (its "
+                "replicates would need recalibrating); use Taylor variance"
+            )
         new = self.__class__.__new__(self.__class__)
         new.__dict__.update(self.__dict__)
         new._steps = (*self._steps, step)
@@ -268,6 +275,65 @@ class SurveyDesign(EstimationMixin, CalibrationMixin):
         from .validation import design_rows
 
         return design_rows(self, table)
+
+    def jackknife(self, type: Literal["auto", "JK1", "JKn"] = "auto") -> SurveyDesign:
+        """The same design with jackknife replicate variance (R's ``as.svrepdesign``).
+
+        Parameters
+        ----------
+        type : {"auto", "JK1", "JKn"}
+            ``JK1`` for unstratified designs, ``JKn`` for stratified ones;
+            ``auto`` picks by the presence of strata, as R.
+
+        Notes
+        -----
+        Replicate :math:`(h,j)` sets the weights of PSU :math:`j` of stratum
+        :math:`h` to 0 and multiplies the rest of the stratum by
+        :math:`n_h/(n_h-1)`;
+        :math:`v = \\sum_{hj} (1-f_h)\\frac{n_h-1}{n_h}(\\hat\\theta_{(hj)}-
+        \\bar\\theta)^2`. Calibrated designs are not supported yet (R
+        recalibrates every replicate); call ``jackknife`` on the sampling
+        design. Without PSUs every respondent is one (microdata only).
+
+        References
+        ----------
+        Wolter (2007), ch. 4; Lumley (2010), sec. 2.6.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"h": [1, 1, 1, 2, 2, 2],
+        ...                       "y": [1.0, 2.0, 4.0, 3.0, 5.0, 4.0]})
+        >>> design = SurveyDesign(frame, strata="h").jackknife()
+        >>> round(design.mean("y").se, 6)
+        0.527046
+        """
+        if type not in ("auto", *JACKKNIFE_TYPES):
+            raise ValueError(f"unknown jackknife type {type!r}; choose auto, JK1, JKn")
+        if self._steps:
+            raise ValueError(
+                "jackknife variance of a calibrated design is not supported yet "
+                "(its replicates would need recalibrating)"
+            )
+        chosen = ("JKn" if self.strata else "JK1") if type == "auto" else type
+        if chosen == "JK1" and self.strata is not None:
+            raise ValueError("JK1 needs an unstratified design; use JKn")
+        if chosen == "JKn" and self.strata is None:
+            raise ValueError("JKn needs strata; use JK1")
+        if self.lonely_psu == "adjust":
+            raise ValueError("jackknife does not support lonely_psu='adjust'")
+        design = self
+        if self.psu is None:
+            if self._stats is not None:
+                raise ValueError("jackknife without PSUs needs microdata")
+            units = self._frame.assign(_respondent=np.arange(len(self._frame)))
+            design = self._derived(units)
+            design.psu = "_respondent"
+            design._codes = {}
+        new = design.__class__.__new__(design.__class__)
+        new.__dict__.update(design.__dict__)
+        new.replicates = chosen
+        new._cache = {}
+        return new
 
     def _derived(self, frame: pd.DataFrame) -> SurveyDesign:
         new = self.__class__.__new__(self.__class__)

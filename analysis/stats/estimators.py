@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .intervals import proportion_interval, wald_interval
+from .replicates import jackknife_df, jackknife_variance
 from .sufficient import group_codes, ratio_columns, stat_columns
 from .variance import DesignRows, design_df, linearized_variance, present_strata
 
@@ -75,6 +76,93 @@ def _srs_variance(
         return n_obs / (n_obs - 1) * squares / total_weight
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """Point estimate, influence coefficients and SRS variance of one domain."""
+
+    estimate: np.ndarray
+    slope: np.ndarray
+    intercept: np.ndarray
+    sums: np.ndarray
+    sumsq: np.ndarray
+    answered: np.ndarray
+    vsrs: np.ndarray
+    numerator: np.ndarray  # weighted row sums whose ratio is the estimate
+    denominator: np.ndarray | None
+
+
+def _srs_total(
+    s2: np.ndarray, total_weight: np.ndarray, n_obs: np.ndarray
+) -> np.ndarray:
+    """Variance of a total under SRS without replacement (R's ``svytotal``)."""
+    return s2 * total_weight**2 * (total_weight - n_obs) / (total_weight * n_obs)
+
+
+def _ratio_parts(weighted, answered, sums, sumsq, n_obs, total_weight) -> _Parts:
+    """Ratio: influence ``w (y - R x) / X``; stats are (y, x, y*x)."""
+    y_sum, x_sum, p_sum = (sums[:, i : i + 1] for i in range(3))
+    weighted, answered = weighted[:, :1], answered[:, :1]
+    n_obs, total_weight = n_obs[:1], total_weight[:1]
+    x_total = (weighted * x_sum).sum(axis=0)
+    estimate = (weighted * y_sum).sum(axis=0) / x_total
+    u_sum = y_sum - estimate * x_sum
+    u_sq = sumsq[:, :1] - 2 * estimate * p_sum + estimate**2 * sumsq[:, 1:2]
+    mean_u = (weighted * u_sum).sum(axis=0) / total_weight
+    s2 = _srs_variance(weighted, answered, u_sum, u_sq, mean_u, n_obs, total_weight)
+    return _Parts(
+        estimate,
+        weighted / x_total,
+        np.zeros_like(weighted),
+        u_sum,
+        u_sq,
+        answered,
+        _srs_total(s2 / x_total**2, total_weight, n_obs),
+        weighted * y_sum,
+        weighted * x_sum,
+    )
+
+
+def _parts(
+    kind: str,
+    weighted: np.ndarray,
+    answered: np.ndarray,
+    sums: np.ndarray,
+    sumsq: np.ndarray,
+    n_obs: np.ndarray,
+    total_weight: np.ndarray,
+) -> _Parts:
+    if kind == "ratio":
+        return _ratio_parts(weighted, answered, sums, sumsq, n_obs, total_weight)
+    weighted_sum = (weighted * sums).sum(axis=0)
+    mean = weighted_sum / total_weight
+    s2 = _srs_variance(weighted, answered, sums, sumsq, mean, n_obs, total_weight)
+    if kind == "total":
+        return _Parts(
+            weighted_sum,
+            weighted,
+            np.zeros_like(weighted),
+            sums,
+            sumsq,
+            answered,
+            _srs_total(s2, total_weight, n_obs),
+            weighted * sums,
+            None,
+        )
+    vsrs = s2 * (total_weight - n_obs) / (total_weight * n_obs)
+    slope = weighted / total_weight
+    return _Parts(
+        mean,
+        slope,
+        -slope * mean,
+        sums,
+        sumsq,
+        answered,
+        np.where(total_weight < n_obs, np.nan, vsrs),
+        weighted * sums,
+        weighted * answered,
+    )
+
+
 def _one_domain(
     estimator: Estimator,
     rows: DesignRows,
@@ -89,65 +177,32 @@ def _one_domain(
     n_obs = member.sum(axis=0)
     total_weight = (weighted * answered).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if estimator.kind == "ratio":
-            y_sum, x_sum, p_sum = (sums[:, i : i + 1] for i in range(3))
-            y_sq, x_sq = sumsq[:, 0:1], sumsq[:, 1:2]
-            answered, member = answered[:, 0:1], member[:, 0:1]
-            weighted, n_obs, total_weight = (
-                weighted[:, 0:1],
-                n_obs[:1],
-                total_weight[:1],
-            )
-            x_total = (weighted * x_sum).sum(axis=0)
-            estimate = (weighted * y_sum).sum(axis=0) / x_total
-            sums = y_sum - estimate * x_sum
-            sumsq = y_sq - 2 * estimate * p_sum + estimate**2 * x_sq
-            slope, intercept = weighted / x_total, np.zeros_like(weighted)
-            mean_r = (weighted * sums).sum(axis=0) / x_total / total_weight
-            s2 = _srs_variance(
-                weighted / x_total**2,
-                answered,
-                sums * x_total,
-                sumsq,
-                mean_r * x_total,
-                n_obs,
-                total_weight,
-            )
-            vsrs = (
-                s2 * total_weight**2 * (total_weight - n_obs) / (total_weight * n_obs)
-            )
-        else:
-            weighted_sum = (weighted * sums).sum(axis=0)
-            mean = weighted_sum / total_weight
-            s2 = _srs_variance(
-                weighted, answered, sums, sumsq, mean, n_obs, total_weight
-            )
-            if estimator.kind == "total":
-                estimate = weighted_sum
-                slope, intercept = weighted, np.zeros_like(weighted)
-                vsrs = (
-                    s2
-                    * total_weight**2
-                    * (total_weight - n_obs)
-                    / (total_weight * n_obs)
-                )
-            else:
-                estimate = mean
-                slope = weighted / total_weight
-                intercept = -slope * mean
-                vsrs = s2 * (total_weight - n_obs) / (total_weight * n_obs)
-                vsrs = np.where(total_weight < n_obs, np.nan, vsrs)
-        present = present_strata(rows, member > 0)
-        variance = linearized_variance(
-            rows, slope, intercept, sums, sumsq, answered, present
+        parts = _parts(
+            estimator.kind, weighted, answered, sums, sumsq, n_obs, total_weight
         )
-        deff = variance / vsrs
+        if rows.replicates is not None:
+            variance = jackknife_variance(rows, parts.numerator, parts.denominator)
+            df = jackknife_df(rows, in_design[:, 0])
+        else:
+            present = present_strata(rows, member[:, : len(parts.estimate)] > 0)
+            variance = linearized_variance(
+                rows,
+                parts.slope,
+                parts.intercept,
+                parts.sums,
+                parts.sumsq,
+                parts.answered,
+                present,
+            )
+            df = design_df(rows, in_design)
+        deff = variance / parts.vsrs
+    estimate = parts.estimate
     return {
         "estimate": estimate,
         "se": np.sqrt(variance),
-        "n": n_obs,
+        "n": n_obs[: len(estimate)],
         "deff": deff,
-        "df": np.broadcast_to(design_df(rows, in_design).astype(float), estimate.shape),
+        "df": np.broadcast_to(np.asarray(df, dtype=float), estimate.shape),
         "n_rows": np.full(
             len(estimate),
             (rows.count * (in_domain if not rows.calibrated else 1.0)).sum(),

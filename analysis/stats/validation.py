@@ -104,6 +104,7 @@ def design_rows(design: SurveyDesign, table: pd.DataFrame) -> DesignRows:
         weight=weight,
         residualizers=tuple(residualizers),
         lonely_psu=design.lonely_psu,
+        replicates=design.replicates,
     )
 
 

@@ -80,6 +80,8 @@ class DesignRows:
         Calibration steps, applied to influence values in order.
     lonely_psu : str
         Lonely-PSU option.
+    replicates : str or None
+        ``"JK1"`` or ``"JKn"`` for jackknife variance, None for Taylor.
     """
 
     stratum: np.ndarray
@@ -91,6 +93,7 @@ class DesignRows:
     weight: np.ndarray
     residualizers: tuple[Residualizer, ...]
     lonely_psu: LonelyPsu
+    replicates: str | None = None  # "JK1"/"JKn": jackknife instead of Taylor
 
     @property
     def n_strata(self) -> int:
