@@ -132,6 +132,12 @@ def covariance(s0: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
     :math:`C = S_2/S_0 - \\bar z \\bar z^\\top` with :math:`\\bar z = S_1/S_0`.
     No :math:`n/(n-1)` factor: every statistic built on it (alpha,
     correlations, R²) is invariant to a common scale factor.
+
+    Examples
+    --------
+    >>> m = cluster_moments(np.array([[1.0, 2.0], [3.0, 6.0]]))
+    >>> covariance(m.s0, m.s1, m.s2)[0].tolist()
+    [[1.0, 2.0], [2.0, 4.0]]
     """
     mean = s1 / s0[..., None]
     return s2 / s0[..., None, None] - mean[..., :, None] * mean[..., None, :]
