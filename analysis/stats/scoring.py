@@ -107,7 +107,7 @@ def items_from_table(table: pd.DataFrame) -> tuple[Item, ...]:
     if table["code"].duplicated().any():
         dup = table.loc[table["code"].duplicated(), "code"].iloc[0]
         raise ValueError(f"item table: code {dup!r} appears twice")
-    reverse = table["reverse"] if "reverse" in table else pd.Series(False, table.index)
+    reverse = _flags(table["reverse"]) if "reverse" in table else [False] * len(table)
     na = table["na_code"] if "na_code" in table else pd.Series(np.nan, table.index)
     return tuple(
         Item(
@@ -128,6 +128,21 @@ def items_from_table(table: pd.DataFrame) -> tuple[Item, ...]:
             strict=True,
         )
     )
+
+
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f", ""}
+
+
+def _flags(column: pd.Series) -> list[bool]:
+    """Booleans from bools, 0/1 or yes/no text; ValueError naming the value."""
+    flags = []
+    for value in column.tolist():  # one per item, not per respondent
+        text = "" if pd.isna(value) else str(value).strip().lower()
+        if text not in _TRUE | _FALSE:
+            raise ValueError(f"item table column 'reverse' holds {value!r}")
+        flags.append(text in _TRUE)
+    return flags
 
 
 def _numeric_column(answers: pd.DataFrame, code: str) -> np.ndarray:

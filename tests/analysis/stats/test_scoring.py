@@ -116,3 +116,18 @@ def test_index_equals_row_by_row_reference(rows):
 def test_top_two_box_on_seven_point_scale():
     sat = top_box(pd.DataFrame({"o": [7, 6, 5, 1]}), "o", scale_max=7)
     assert sat.tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
+def test_reverse_flags_from_text_are_read_and_bad_ones_named():
+    table = pd.DataFrame(
+        {
+            "code": ["q1", "q2", "q3"],
+            "dimension": "a",
+            "scale_min": 1,
+            "scale_max": 5,
+            "reverse": ["False", "yes", 0],
+        }
+    )
+    assert [i.reverse for i in items_from_table(table)] == [False, True, False]
+    with pytest.raises(ValueError, match="'reverse' holds 'maybe'"):
+        items_from_table(table.assign(reverse=["maybe", "no", "no"]))
