@@ -1,6 +1,6 @@
 """Monte Carlo: repeated stratified cluster samples from a known population.
 
-Replicate samples are stacked (100 at a time) into one frame with disjoint
+Replicate samples are stacked (25 at a time) into one frame with disjoint
 strata and PSUs, so one design estimates all of them at once as domains; a
 domain made of whole strata has exactly the estimate and variance of its
 sample analysed alone (checked below).
@@ -75,8 +75,8 @@ def test_95_percent_intervals_cover_the_true_index_and_rate(population):
     answered = people.dropna(subset=["index"])
     true_index, true_rate = answered["index"].mean(), people["satisfied"].mean()
     index, rate = [], []
-    for chunk in range(10):  # stacks of 100: the domain loop grows with stack size
-        design = _stacked_design(_samples(population, 100, 8, seed=700 + chunk))
+    for chunk in range(40):  # stacks of 25: the domain loop grows with stack size
+        design = _stacked_design(_samples(population, 25, 8, seed=700 + chunk))
         index.append(design.mean("index", by="replicate", ci="t"))
         rate.append(design.proportion("satisfied", by="replicate", method="logit"))
     index, rate = pd.concat(index), pd.concat(rate)
