@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats.design import SurveyDesign
-from analysis.stats.drivers import importance_performance, relative_importance
+from analysis.stats.drivers import relative_importance
 from analysis.stats.indexes import (
     PLAN_ROLLUPS,
     domain_indexes,
@@ -29,6 +29,7 @@ from analysis.stats.indexes import (
     rollup_indexes,
     satisfied_rates,
 )
+from analysis.stats.quadrants import importance_performance
 from analysis.stats.reliability import reliability_table
 from analysis.stats.respondents import IndexConfig, score_respondents
 from analysis.stats.smallarea import small_area_estimates

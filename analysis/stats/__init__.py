@@ -6,11 +6,12 @@ Nothing here imports Django; see ``docs/methodology.md``.
 from .design import Estimate, SurveyDesign
 
 # satisfaction-index methodology (issue #5)
-from .drivers import importance_performance, relative_importance
+from .drivers import relative_importance
 from .indexes import domain_indexes, point_direct_estimates, satisfied_rates
 from .intervals import proportion_interval, wald_interval
 from .monitoring import detect_falls, wave_change
 from .planning import plan_domains, plan_from_previous_wave
+from .quadrants import importance_performance
 from .reliability import reliability_table
 from .respondents import IndexConfig, score_respondents
 from .rollups import PLAN_ROLLUPS, Rollup, rollup_from_statistics, rollup_indexes

@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.stats.drivers import (
-    importance_performance,
     johnson_weights,
     lmg,
     relative_importance,
@@ -129,15 +128,6 @@ def test_lmg_and_johnson_agree_for_uncorrelated_predictors():
     corr[:3, 3] = corr[3, :3] = [0.5, 0.3, 0.1]
     np.testing.assert_allclose(lmg(corr), [0.25, 0.09, 0.01])
     np.testing.assert_allclose(johnson_weights(corr), [0.25, 0.09, 0.01])
-
-
-def test_quadrants_follow_custom_cuts():
-    imp = pd.Series({"a": 0.4, "b": 0.4, "c": 0.1, "d": 0.1})
-    perf = pd.Series({"a": 90.0, "b": 70.0, "c": 90.0, "d": 70.0})
-    table = importance_performance(imp, perf, importance_cut=0.25, performance_cut=80)
-    assert table.quadrant.tolist() == ["strength", "improve", "maintain", "opportunity"]
-    with pytest.raises(ValueError, match="'e'"):
-        importance_performance(pd.Series({"e": 1.0}), perf)
 
 
 def test_driver_shares_become_recorded_index_weights():
