@@ -20,3 +20,8 @@ class Command(BaseCommand):
             f"Log in at http://127.0.0.1:8000/admin/ as {username!r} "
             f"with password {password!r}"
         )
+        self.stdout.write(
+            "On first sign-in the admin asks for two-factor authentication: scan "
+            "its QR code with an authenticator app (Google or Microsoft "
+            "Authenticator, FreeOTP, ...) and type the 6-digit code it shows."
+        )
