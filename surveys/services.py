@@ -297,13 +297,20 @@ def answer_flags(
 
 
 def median_duration(survey: SurveyPage) -> float | None:
-    """Median duration of the last 500 submissions, once there are enough."""
+    """Median duration of the last 500 submissions once there are enough
+    (cached for a minute: it moves slowly and is read on every submit)."""
+    key = f"surveys:median:{survey.pk}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
     recent = list(
         Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED)
         .order_by("-pk")
         .values_list("duration_seconds", flat=True)[:500]
     )
-    return statistics.median(recent) if len(recent) >= SPEEDER_MIN_SAMPLE else None
+    median = statistics.median(recent) if len(recent) >= SPEEDER_MIN_SAMPLE else 0
+    cache.set(key, median, timeout=60)
+    return median or None
 
 
 def quality_flags(
@@ -364,6 +371,7 @@ class _QuotaFull(Exception):
 
 
 def _finish(response: Response, *, flags: list[str]) -> None:
+    """Set the submitted state; call inside the transaction that saves it."""
     response.flags = flags
     response.excluded = bool(AUTO_EXCLUDED_FLAGS & set(flags))
     response.submitted_at = to_the_hour()
@@ -428,32 +436,33 @@ def response_submit_complete(
     if not survey.live or survey.live_revision_id is None:
         raise SurveyClosed("closed")
     now = to_the_hour()
+    questionnaire = revision_questionnaire(survey.live_revision_id)[0]
+    flags = answer_flags(
+        questionnaire=questionnaire,
+        answers=submission.answers,
+        duration_seconds=submission.duration_seconds,
+        median_seconds=median_duration(survey),
+        survey=survey,
+    )
+    response = Response(
+        survey=survey,
+        revision_id=survey.live_revision_id,
+        resume_digest=token_digest(new_token()),
+        idempotency_key=submission.idempotency_key,
+        service_point=submission.service_point,
+        channel=submission.channel,
+        language=submission.language,
+        started_at=now,
+        saved_at=now,
+        duration_seconds=submission.duration_seconds,
+        sections_done=len(questionnaire.sections),
+        answers=submission.answers,
+    )
     try:
+        # One savepoint: a repeated key rolls back the quota places it took.
         with transaction.atomic():
-            response = Response(
-                survey=survey,
-                revision_id=survey.live_revision_id,
-                resume_digest=token_digest(new_token()),
-                idempotency_key=submission.idempotency_key,
-                service_point=submission.service_point,
-                channel=submission.channel,
-                language=submission.language,
-                started_at=now,
-                saved_at=now,
-                duration_seconds=submission.duration_seconds,
-                answers=submission.answers,
-            )
-            questionnaire = revision_questionnaire(survey.live_revision_id)[0]
-            flags = quality_flags(
-                survey=survey,
-                questionnaire=questionnaire,
-                answers=submission.answers,
-                duration_seconds=submission.duration_seconds,
-                carried=[],
-            )
-            response.save()
-            _finish(response, flags=flags)
-            response.save(update_fields=["flags", "excluded", "submitted_at", "status"])
+            _finish(response, flags=sorted(flags))
+            response.save(force_insert=True)
     except IntegrityError:
         existing = Response.objects.filter(
             survey=survey, idempotency_key=submission.idempotency_key
