@@ -103,6 +103,23 @@ def cronbach_alpha(
     return _alpha_of(values, w, list(scores.columns))
 
 
+def _covariances(
+    values: np.ndarray, w: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Unweighted and weighted covariance matrices from one centring pass."""
+    n = len(values)
+    ones = np.ones(n)
+    centre = values.T @ (ones if w is None else w) / (n if w is None else w.sum())
+    z = values - centre
+    mean = z.T @ ones / n
+    plain = z.T @ z / n - np.outer(mean, mean)
+    if w is None:
+        return plain, None
+    total = w.sum()
+    mean_w = z.T @ w / total
+    return plain, (z * w[:, None]).T @ z / total - np.outer(mean_w, mean_w)
+
+
 def _alpha_of(
     values: np.ndarray, w: np.ndarray | None, names: list[str]
 ) -> AlphaResult:
@@ -180,6 +197,7 @@ def reliability_table(
             raise ValueError(f"scores lack item column {item.code!r}")
         by_dimension.setdefault(item.dimension, []).append(item.code)
     matrix = numeric_matrix(scores[[i.code for i in items]], "item")
+    missing = np.isnan(matrix)
     position = {item.code: j for j, item in enumerate(items)}
     w = None if weights is None else np.asarray(weights, float)
     dim_rows, item_frames = [], []
@@ -187,14 +205,16 @@ def reliability_table(
     for dimension, codes in by_dimension.items():
         if len(codes) < 2:
             continue  # alpha is undefined for a single-item dimension
-        values = matrix[:, [position[c] for c in codes]]
-        complete = ~np.isnan(values).any(axis=1)
+        columns = [position[c] for c in codes]
+        complete = ~missing[:, columns].any(axis=1)
         if w is not None:
             complete &= ~np.isnan(w)
-        values = values[complete]
-        if len(values) < 2:
+        rows = np.flatnonzero(complete)
+        if len(rows) < 2:
             raise ValueError(f"dimension {dimension!r}: fewer than two complete rows")
-        plain = _alpha_of(values, None, codes)
+        values = matrix[np.ix_(rows, columns)]  # one gather, no intermediate copy
+        plain_cov, weighted_cov = _covariances(values, None if w is None else w[rows])
+        plain = _alpha_from_covariance(plain_cov, codes, len(rows))
         row = {
             "dimension": dimension,
             "n": plain.n,
@@ -204,8 +224,8 @@ def reliability_table(
             "average_r": plain.average_r,
         }
         table = plain.items.assign(dimension=dimension)
-        if w is not None:
-            weighted = _alpha_of(values, w[complete], codes)
+        if weighted_cov is not None:
+            weighted = _alpha_from_covariance(weighted_cov, codes, len(rows))
             row |= {
                 "weighted_alpha": weighted.raw,
                 "weighted_std_alpha": weighted.standardized,
