@@ -1,6 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from scipy import stats
 
 from analysis.stats.targets import (
@@ -113,3 +115,21 @@ def test_verdict_bounds_match_one_sided_r_intervals():
     assert out.loc["index", "lower"] == pytest.approx(r["lo"], rel=1e-10)
     assert out.loc["index", "upper"] == pytest.approx(r["hi"], rel=1e-10)
     assert out.loc["rate", "lower"] == pytest.approx(r["plo"], rel=1e-8)
+
+
+@given(
+    st.floats(50, 100),
+    st.floats(0.05, 5),
+    st.floats(50, 100),
+    st.sampled_from([3.0, 12.0, 40.0, np.inf]),
+)
+def test_verdict_agrees_with_its_one_sided_p_value(estimate, se, target, df):
+    out = verdict(estimate, se, target, df=df).iloc[0]
+    assume(abs(out.p_value - 0.05) > 1e-9)
+    clear = out.p_value < 0.05
+    if out.verdict == MET:
+        assert clear and out.alternative == "above"
+    elif out.verdict == NOT_MET:
+        assert clear and out.alternative == "below"
+    else:
+        assert not clear
