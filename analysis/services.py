@@ -159,7 +159,7 @@ def index_runs_request_for_surveys(
 def _claim(run_id: int, task_id: str) -> IndexRun | None:
     with transaction.atomic():
         run = (
-            IndexRun.objects.select_for_update()
+            IndexRun.objects.select_for_update(of=("self",))
             .select_related("wave", "requested_by")
             .filter(pk=run_id)
             .first()
