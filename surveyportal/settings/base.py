@@ -145,7 +145,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 660
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# A killed worker's unacknowledged task goes back to the queue after this many
+# seconds; it must exceed the longest task's time limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env_str("CELERY_VISIBILITY_TIMEOUT", "900") or 900)
+}
+CELERY_BEAT_SCHEDULE: dict = {
+    # New responses reach the stored indexes within minutes.
+    "recompute-changed-waves": {
+        "task": "analysis.tasks.recompute_changed_waves",
+        "schedule": 120.0,
+    },
+}
 
 # Wagtail's own background work (search index, reference index) goes through
 # django-tasks; it is small and runs in the request, where it always has.
