@@ -22,7 +22,7 @@ from .weighting import (
     as_population,
     poststratification_factors,
     rake_factors,
-    trim_shift,
+    trim_rounds,
 )
 
 if TYPE_CHECKING:
@@ -194,18 +194,12 @@ class CalibrationMixin:
         high = np.inf if upper is None else float(upper)
         if low > high:
             raise ValueError(f"trim_weights: lower {low:g} exceeds upper {high:g}")
-        design = self
-        for _ in range(1000):
-            table, _ = design._calibration_base([])
-            rows = design._rows(table)
-            outside = (rows.weight < low) | (rows.weight > high)
-            if not outside.any():
-                return design
-            shift = trim_shift(rows.weight, rows.count, low, high)
-            design = design._with_steps(Trimming(low, high, shift))
-            if not strict:
-                return design
-        raise ValueError("trim_weights(strict=True) did not settle in 1000 rounds")
+        table, _ = self._calibration_base([])
+        rows = self._rows(table)
+        shifts = trim_rounds(rows.weight, rows.count, low, high, strict)
+        if not shifts:
+            return self
+        return self._with_steps(Trimming(low, high, shifts))
 
     def kish_effective_n(self: SurveyDesign) -> float:
         """Kish's effective sample size :math:`(\\sum w_i)^2/\\sum w_i^2`.

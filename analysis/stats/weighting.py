@@ -26,6 +26,7 @@ __all__ = [
     "as_population",
     "poststratification_factors",
     "rake_factors",
+    "trim_rounds",
     "trim_shift",
 ]
 
@@ -345,16 +346,50 @@ class Raking:
 
 @dataclass(frozen=True)
 class Trimming:
-    """Trimming step: clip to [lower, upper], add ``shift`` to the rest."""
+    """Trimming step: rounds of clipping to [lower, upper] and sharing the excess.
+
+    Round ``k`` clips the weights outside the bounds and adds ``shifts[k]`` to
+    the others (one round unless ``strict``), as R's ``trimWeights``.
+    """
 
     lower: float
     upper: float
-    shift: float
+    shifts: tuple[float, ...]
     variables: tuple[str, ...] = ()
 
     def apply(self, keys: pd.DataFrame, weight: np.ndarray) -> tuple[np.ndarray, None]:
-        outside = (weight < self.lower) | (weight > self.upper)
-        new = np.where(
-            outside, np.clip(weight, self.lower, self.upper), weight + self.shift
+        for shift in self.shifts:
+            outside = (weight < self.lower) | (weight > self.upper)
+            weight = np.where(
+                outside, np.clip(weight, self.lower, self.upper), weight + shift
+            )
+        return weight, None
+
+
+def trim_rounds(
+    weight: np.ndarray, count: np.ndarray, lower: float, upper: float, strict: bool
+) -> tuple[float, ...]:
+    """Shifts of the trimming rounds; strict rounds go on until none is outside.
+
+    Raises ``ValueError`` when the bounds cannot hold the total weight
+    (trimming keeps it), which would make strict trimming cycle for ever.
+    """
+    total, n = float((weight * count).sum()), float(count.sum())
+    if strict and not (
+        n * lower <= total * (1 + 1e-12) and total <= n * upper * (1 + 1e-12)
+    ):
+        raise ValueError(
+            f"trim_weights: bounds [{lower:g}, {upper:g}] cannot hold the total "
+            f"weight {total:g} of {n:g} respondents (mean {total / n:g})"
         )
-        return new, None
+    shifts: list[float] = []
+    for _ in range(10_000):
+        outside = (weight < lower) | (weight > upper)
+        if not outside.any():
+            return tuple(shifts)
+        shift = trim_shift(weight, count, lower, upper)
+        shifts.append(shift)
+        weight = np.where(outside, np.clip(weight, lower, upper), weight + shift)
+        if not strict:
+            return tuple(shifts)
+    raise ValueError("trim_weights(strict=True) did not settle in 10000 rounds")
