@@ -163,6 +163,10 @@ def _parts(
     )
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p / (1 - p))
+
+
 def _one_domain(
     estimator: Estimator,
     rows: DesignRows,
@@ -180,8 +184,17 @@ def _one_domain(
         parts = _parts(
             estimator.kind, weighted, answered, sums, sumsq, n_obs, total_weight
         )
+        interval_se = None
         if rows.replicates is not None:
             variance = jackknife_variance(rows, parts.numerator, parts.denominator)
+            if estimator.kind == "proportion":
+                # svyciprop(method="logit") on a replicate design fits the
+                # logit per replicate: its SE, back on the scale of p.
+                logit_var = jackknife_variance(
+                    rows, parts.numerator, parts.denominator, _logit
+                )
+                p = parts.estimate
+                interval_se = np.sqrt(logit_var) * p * (1 - p)
             df = jackknife_df(rows, in_design[:, 0])
         else:
             present = present_strata(rows, member[:, : len(parts.estimate)] > 0)
@@ -202,6 +215,7 @@ def _one_domain(
         "se": np.sqrt(variance),
         "n": n_obs[: len(estimate)],
         "deff": deff,
+        "interval_se": np.sqrt(variance) if interval_se is None else interval_se,
         "df": np.broadcast_to(np.asarray(df, dtype=float), estimate.shape),
         "n_rows": np.full(
             len(estimate),
@@ -230,9 +244,10 @@ def estimate_table(
         in_domain = (codes == d).astype(float)
         result = _one_domain(estimator, rows, stats, in_domain)
         if estimator.kind == "proportion":
+            se = result["interval_se"] if method == "logit" else result["se"]
             low, high = proportion_interval(
                 result["estimate"],
-                result["se"],
+                se,
                 method=method,  # type: ignore[arg-type]
                 df=result["df"],
                 n_rows=result["n_rows"],

@@ -9,6 +9,7 @@ respondents.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -59,7 +60,10 @@ def _replicate_factor(rows: DesignRows) -> np.ndarray:
 
 
 def jackknife_variance(
-    rows: DesignRows, numerator: np.ndarray, denominator: np.ndarray | None
+    rows: DesignRows,
+    numerator: np.ndarray,
+    denominator: np.ndarray | None,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Jackknife variance of ``sum(numerator) / sum(denominator)`` per column.
 
@@ -69,6 +73,9 @@ def jackknife_variance(
         Must have PSUs (``rows.psu``).
     numerator, denominator : ndarray (rows x k)
         Weighted row sums; ``denominator=None`` for totals.
+    transform : callable, optional
+        Applied to every replicate estimate first (e.g. the logit, for R's
+        ``svyciprop`` on replicate designs, which fits a GLM per replicate).
 
     Returns
     -------
@@ -93,6 +100,8 @@ def jackknife_variance(
         replicates.append(_replicate_totals(rows, denominator))
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = replicates[0] if denominator is None else replicates[0] / replicates[1]
+        if transform is not None:
+            theta = transform(theta)
     used = rscales > 0
     if not used.any():
         return np.zeros(numerator.shape[1])

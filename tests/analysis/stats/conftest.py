@@ -74,6 +74,7 @@ class Block:
     by: str | None = None
     den: str | None = None
     method: str = "logit"
+    rtol: float | None = None  # when R itself is less precise than 1e-8
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def compare_cases(
             np.testing.assert_allclose(
                 got,
                 want,
-                rtol=rtol,
+                rtol=block.rtol or rtol,
                 atol=1e-12,
                 err_msg=f"{case.name}: {block} (columns {FIELDS})",
             )
