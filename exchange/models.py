@@ -55,6 +55,9 @@ class ImportJob(models.Model):
     message = models.TextField(blank=True)
     preview = models.JSONField(default=list, blank=True)
     report = models.FileField(upload_to="exchange/reports/%Y/%m/", blank=True)
+    # What the dry run found valid, as it will be stored; confirming loads it.
+    prepared = models.FileField(upload_to="exchange/prepared/%Y/%m/", blank=True)
+    revision_id = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -7,7 +7,6 @@ The loader writes exactly the rows of a plan without errors.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -187,17 +186,21 @@ def plan_responses(
     )
 
 
-def _by_distinct(frame, column, parse, errors, *, required, default):
+def _by_distinct(frame, column, parse, errors, *, required, default, convert=None):
     """Parse a meta column through its distinct texts; ``parse`` returns
-    (value, message)."""
+    (value, message). ``convert`` turns the distinct values into an array
+    before they are spread over the rows."""
     n = len(frame)
     if column is None:
-        return np.full(n, default, dtype=object)
+        values = np.array([default], dtype=object)
+        return (convert(values) if convert else values)[np.zeros(n, dtype=np.int64)]
     codes, uniques = pd.factorize(frame[column.position], sort=False)
     parsed = [
         parse(u) if u != "" else (default, _blank_message(required)) for u in uniques
     ]
     values = np.array([v for v, _m in parsed] + [default], dtype=object)
+    if convert is not None:
+        values = convert(values)
     messages = np.array(
         [
             m if (u != "" or required) else None
@@ -316,16 +319,19 @@ def _dates(column_map, frame, errors) -> np.ndarray:
             return None, _("The date is in the future or before 2000.")
         return aware, None
 
-    values = _by_distinct(
+    def as_utc(values):
+        series = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
+        return series.to_numpy(dtype="datetime64[us]")
+
+    return _by_distinct(
         frame,
         column_map.meta(cols.INTERVIEW_DATE),
         parse,
         errors,
         required=True,
         default=None,
+        convert=as_utc,
     )
-    series = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
-    return series.to_numpy(dtype="datetime64[us]")
 
 
 def _languages(column_map, frame, errors) -> np.ndarray:
@@ -368,7 +374,7 @@ def _quality(survey, questionnaire, answer_set, n):
     :func:`surveys.services.answer_flags` computes them for the web, over the
     rating grid of every row at once. Imports carry no answering time, so the
     time-based checks (speeders, suspected bots) do not apply.
-    tests/imports/test_quality.py checks this equals ``answer_flags`` row by row.
+    tests/imports/test_equivalence.py checks this equals ``answer_flags`` row by row.
     """
     ratings = [
         answer_set.verdicts[q.code]
@@ -399,14 +405,15 @@ def _quality(survey, questionnaire, answer_set, n):
     too_many_na = (n_answered >= NA_MIN_ITEMS) & (
         share > survey.max_not_applicable_share
     )
-    labels = np.array(["", QualityFlag.STRAIGHT_LINER.value], dtype=object)
-    na_labels = np.array(["", QualityFlag.TOO_MANY_NA.value], dtype=object)
-    combined = (
-        pd.Series(labels[straight.astype(int)])
-        + ","
-        + na_labels[too_many_na.astype(int)]
-    )
-    flags = [sorted(filter(None, text.split(","))) for text in combined]
+    # Four possible combinations: one shared (never mutated) list for each.
+    table = [
+        [],
+        [QualityFlag.STRAIGHT_LINER.value],
+        [QualityFlag.TOO_MANY_NA.value],
+        sorted([QualityFlag.STRAIGHT_LINER.value, QualityFlag.TOO_MANY_NA.value]),
+    ]
+    combination = straight.astype(int) + 2 * too_many_na.astype(int)
+    flags = [table[c] for c in combination.tolist()]
     excluded = np.zeros(n, dtype=bool)
     return flags, excluded
 
@@ -436,16 +443,12 @@ def _keys(survey_id, answers, point_ids, channel, started, interviewer):
         .cumcount()
         .to_numpy()
     )
+    digests = (
+        np.column_stack([first.to_numpy(), second.to_numpy()]).astype(">u8").tobytes()
+    ).hex()
     prefix = f"{IMPORT_KEY_PREFIX}{survey_id}:"
-    keys = (
-        prefix
-        + pd.Series(first.to_numpy()).map("{:016x}".format)
-        + pd.Series(second.to_numpy()).map("{:016x}".format)
-        + ":"
-        + pd.Series(occurrence).astype(str)
-    )
-    return keys.to_numpy(dtype=object), occurrence
-
-
-def plan_json_flags(plan: ResponsePlan) -> np.ndarray:
-    return np.array([json.dumps(f) for f in plan.flags], dtype=object)
+    keys = [
+        f"{prefix}{digests[32 * i : 32 * i + 32]}:{count}"
+        for i, count in enumerate(occurrence.tolist())
+    ]
+    return np.array(keys, dtype=object), occurrence

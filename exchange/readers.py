@@ -340,7 +340,10 @@ def _table_from_grid(grid: pd.DataFrame, *, file_format: str, encoding: str = ""
 
 def _strip(body: pd.DataFrame, headers: list[str], *, row_offset: int):
     """Strip each column through its distinct values (fast on repetitive data),
-    refuse formulas and give back the text of cells our exports neutralized."""
+    refuse formulas and give back the text of cells our exports neutralized.
+
+    Columns come back categorical, so later steps reuse the factorization.
+    """
     columns, formulas = {}, []
     for position in body.columns:
         codes, uniques = pd.factorize(body[position], sort=False)
@@ -359,8 +362,12 @@ def _strip(body: pd.DataFrame, headers: list[str], *, row_offset: int):
                         value=text[:80],
                     )
                 )
+        # Stripping can make two texts equal: factorize the cleaned texts again.
         cleaned = np.array([_clean_cell(t) for t in texts] + [""], dtype=object)
-        columns[position] = cleaned[codes]  # code -1 (missing) -> ""
+        clean_codes, categories = pd.factorize(cleaned, sort=False)
+        columns[position] = pd.Categorical.from_codes(
+            clean_codes[codes], categories=pd.Index(categories, dtype=object)
+        )  # code -1 (a missing cell) is the trailing ""
     if formulas:
         raise FileRejected(sorted(formulas, key=lambda p: p.row or 0)[:50])
     return pd.DataFrame(columns, index=body.index)

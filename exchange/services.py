@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from exchange.loaders import load_responses
+from exchange.loaders import load_prepared, prepared_file
 from exchange.models import ImportJob, ImportKind, ImportStatus
 from exchange.plan import ResponsePlan, plan_responses
 from exchange.problems import FileRejected, Problem
@@ -170,6 +170,8 @@ def _record_plan(job: ImportJob, plan: ResponsePlan) -> None:
     else:
         job.status = ImportStatus.READY
         job.message = " ".join(notes)
+        job.revision_id = plan.revision_id
+        job.prepared.save(f"import-{job.pk}.csv", prepared_file(plan), save=False)
     job.report.save(f"import-{job.pk}-report.csv", _plan_report(plan), save=False)
 
 
@@ -297,21 +299,16 @@ def import_run(*, job_id: int) -> ImportJob:
 
 
 def _run_responses(job: ImportJob) -> int:
-    plan = _plan(job)
-    if len(plan.errors):
-        raise FileRejected(
-            Problem(
-                _("The file no longer passes the check (%(first)s).")
-                % {"first": _first_error(plan)}
-            )
-        )
-    questionnaire, _revision = _questionnaire(job.survey)
+    """Load what the dry run prepared; rows imported meanwhile are skipped."""
+    if not job.prepared or job.revision_id is None:
+        raise FileRejected(Problem(_("Check the file again before importing it.")))
+    questionnaire = revision_questionnaire(job.revision_id)[0]
 
     def progress(done: int) -> None:
-        _progress(job, total=plan.total, processed=done)
+        _progress(job, total=job.total_rows, processed=done)
 
-    return load_responses(
-        plan=plan, job=job, sections=len(questionnaire.sections), progress=progress
+    return load_prepared(
+        job=job, sections=len(questionnaire.sections), progress=progress
     )
 
 

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from exchange.columns import Column, ColumnMap
-from surveys.forms import json_answer
+from surveys.forms import answer_value, json_answer, question_field
 from surveys.models import QuestionKind
 from surveys.questionnaire import (
     NOT_APPLICABLE,
@@ -133,6 +133,34 @@ def expected(question: Question) -> str:
     return ""
 
 
+FREE_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT, QuestionKind.NUMBER)
+
+
+def cell_validator(question: Question):
+    """:func:`surveys.forms.json_answer` for one question's cells.
+
+    Free text and numbers can have as many distinct values as rows; for them
+    the same form field ``json_answer`` builds is built once and reused (for a
+    string, ``json_answer`` is exactly ``field.clean`` then ``answer_value``;
+    tests/imports/test_equivalence.py checks they agree).
+    """
+    if question.kind not in FREE_KINDS:
+        return lambda raw: json_answer(question, raw)
+    field = question_field(question)
+
+    def validate(raw: str) -> Any:
+        try:
+            cleaned = field.clean(raw)
+        except ValidationError as error:
+            raise ValidationError(
+                "“%(code)s”: %(message)s",
+                params={"code": question.code, "message": " ".join(error.messages)},
+            ) from error
+        return answer_value(question, cleaned)
+
+    return validate
+
+
 def validate_question(question: Question, column: Column, cells: pd.Series):
     """Validate a question column through its distinct cell texts."""
     codes, uniques = pd.factorize(cells, sort=False, use_na_sentinel=True)
@@ -141,6 +169,7 @@ def validate_question(question: Question, column: Column, cells: pd.Series):
     values: list[Any] = []
     texts, errors = [], []
     hint = expected(question)
+    validate = cell_validator(question)
     for text in uniques:
         if text == "":
             values.append(None)
@@ -148,7 +177,7 @@ def validate_question(question: Question, column: Column, cells: pd.Series):
             errors.append(None)
             continue
         try:
-            value = json_answer(question, file_value(question, text))
+            value = validate(file_value(question, text))
         except ValidationError as error:
             message = " ".join(error.messages)
             values.append(None)
@@ -307,8 +336,12 @@ def _other_texts(questionnaire, column_map, frame, verdicts, kept):
 
 
 def answers_json(questionnaire: Questionnaire, answer_set: AnswerSet, n: int):
-    """Each row's answers as a JSON object text, keys in questionnaire order."""
-    parts = np.full(n, "", dtype=object)
+    """Each row's answers as a JSON object text, keys in questionnaire order.
+
+    Each kept cell contributes ``"code": value, ``; a row's fragments are
+    joined once (no growing strings), and the last separator dropped.
+    """
+    columns = []
     for question in questionnaire.questions:
         verdict = answer_set.verdicts.get(question.code)
         if verdict is None:
@@ -318,15 +351,25 @@ def answers_json(questionnaire: Questionnaire, answer_set: AnswerSet, n: int):
             [prefix + t + ", " if t is not None else "" for t in verdict.json_texts],
             dtype=object,
         )
-        keep = answer_set.kept[question.code]
-        parts = parts + np.where(keep, fragment[verdict.codes], "")
+        codes = np.where(answer_set.kept[question.code], verdict.codes, -1)
+        columns.append(fragment[codes])  # code -1 is the trailing ""
         other = answer_set.others.get(question.code)
         if other is not None and (other.texts != "").any():
             other_key = json.dumps(question.code + OTHER_SUFFIX) + ": "
-            texts = pd.Series(other.texts, dtype=object)
-            encoded = texts.map(lambda t: json.dumps(t, ensure_ascii=False))
-            parts = parts + np.where(
-                other.texts != "", other_key + encoded.to_numpy() + ", ", ""
+            columns.append(
+                np.array(
+                    [
+                        other_key + json.dumps(t, ensure_ascii=False) + ", "
+                        if t
+                        else ""
+                        for t in other.texts
+                    ],
+                    dtype=object,
+                )
             )
-    stripped = pd.Series(parts, dtype=object).str.removesuffix(", ")
-    return ("{" + stripped + "}").to_numpy(dtype=object)
+    if not columns:
+        return np.full(n, "{}", dtype=object)
+    return np.array(
+        ["{" + "".join(parts)[:-2] + "}" for parts in zip(*columns, strict=True)],
+        dtype=object,
+    )

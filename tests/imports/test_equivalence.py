@@ -136,3 +136,37 @@ def test_answers_to_hidden_questions_are_counted_as_dropped():
         "r6": 0,
     }
     assert np.asarray(answer_set.errors).size == 0
+
+
+FREE = [
+    Question("t_short", "short_text", 1, "短"),
+    Question("t_long", "long_text", 1, "长"),
+    Question(
+        "n_whole", "number", 1, "整", min_value=0, max_value=120, whole_number=True
+    ),
+    Question("n_real", "number", 1, "实", min_value=-1.5, max_value=2.5),
+]
+FREE_TEXT = st.one_of(
+    st.text(max_size=2100),
+    st.text(alphabet="0123456789.-e ,", max_size=8),
+    st.sampled_from(["12", "12.0", "-1.5", "2.5", "2.51", "1e2", "nan", "inf"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(FREE), FREE_TEXT)
+def test_the_reused_field_validates_free_cells_as_json_answer_does(question, raw):
+    from django.core.exceptions import ValidationError
+
+    from exchange.validation import cell_validator
+    from surveys.forms import json_answer
+
+    def verdict(check):
+        try:
+            return ("ok", check(raw))
+        except ValidationError as error:
+            return ("error", error.messages)
+
+    assert verdict(cell_validator(question)) == verdict(
+        lambda value: json_answer(question, value)
+    )
