@@ -53,3 +53,7 @@ def recompute_changed_waves() -> list[int]:
         services.index_run_request(wave=wave, trigger=RunTrigger.SCHEDULE).pk
         for wave in selectors.waves_due_for_run()
     ]
+
+
+# Registered for the worker: the reports task lives in analysis/reports/.
+from analysis.reports.tasks import generate_report  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""The officials' dashboard in the Wagtail admin: stored results, shown."""

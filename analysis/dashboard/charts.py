@@ -1,0 +1,197 @@
+"""Server-rendered SVG charts: bars with CI whiskers and a target line, trends.
+
+No JavaScript, no external resources, no ``style`` attributes (CSP-friendly):
+presentation attributes only. Every chart carries ``<title>`` and ``<desc>``,
+states its unit, and is shown beside a data table (the templates' job). The
+PDF draws the same :class:`ChartSpec` with reportlab (analysis.reports.pdf).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+BAR = "#2e6b9e"
+WHISKER = "#1b1b1b"
+TARGET = "#b3261e"
+GRID = "#d0d0d0"
+TEXT = "#1b1b1b"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """What a chart shows, independent of how it is drawn."""
+
+    title: str
+    unit: str
+    bars: list[Bar] = field(default_factory=list)
+    target: float | None = None
+    target_label: str = ""
+    lower: float = 0.0
+    upper: float = 100.0
+    description: str = ""
+
+
+def _scale(spec: ChartSpec, left: float, width: float):
+    span = spec.upper - spec.lower or 1.0
+
+    def x(value: float) -> float:
+        clipped = min(max(value, spec.lower), spec.upper)
+        return left + (clipped - spec.lower) / span * width
+
+    return x
+
+
+def _ticks(spec: ChartSpec, count: int = 5) -> list[float]:
+    step = (spec.upper - spec.lower) / count
+    return [spec.lower + k * step for k in range(count + 1)]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.0f}" if abs(value - round(value)) < 1e-9 else f"{value:.1f}"
+
+
+def _head(chart_id: str, spec: ChartSpec, width: int, height: int) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{chart_id}" '
+        f'viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(spec.title)} ({escape(spec.unit)})'
+        "</title>",
+        f'<desc id="{chart_id}-desc">{escape(spec.description)}</desc>',
+    ]
+
+
+def bar_chart(chart_id: str, spec: ChartSpec) -> SafeString:
+    """Horizontal bars with confidence-interval whiskers and a dashed target."""
+    label_width, plot_width, row = 190, 380, 26
+    width = label_width + plot_width + 60
+    height = 40 + row * max(len(spec.bars), 1) + 30
+    x = _scale(spec, label_width, plot_width)
+    out = _head(chart_id, spec, width, height)
+    bottom = 30 + row * len(spec.bars)
+    for tick in _ticks(spec):
+        out.append(
+            f'<line x1="{x(tick):.1f}" y1="30" x2="{x(tick):.1f}" y2="{bottom}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{x(tick):.1f}" y="{bottom + 16}" font-size="11" '
+            f'text-anchor="middle" fill="{TEXT}">{_fmt(tick)}</text>'
+        )
+    out.append(
+        f'<text x="{label_width + plot_width / 2:.0f}" y="{height - 2}" '
+        f'font-size="11" text-anchor="middle" fill="{TEXT}">'
+        f"{escape(spec.unit)}</text>"
+    )
+    for k, bar in enumerate(spec.bars):
+        top = 30 + k * row
+        out.append(
+            f'<text x="{label_width - 6}" y="{top + 17}" font-size="12" '
+            f'text-anchor="end" fill="{TEXT}">{escape(bar.label)}</text>'
+        )
+        if bar.value is None:
+            continue
+        out.append(
+            f'<rect x="{x(spec.lower):.1f}" y="{top + 5}" '
+            f'width="{x(bar.value) - x(spec.lower):.1f}" height="{row - 10}" '
+            f'fill="{BAR}"/>'
+        )
+        if bar.low is not None and bar.high is not None:
+            mid = top + row / 2
+            out.append(
+                f'<path d="M{x(bar.low):.1f} {mid}H{x(bar.high):.1f}'
+                f"M{x(bar.low):.1f} {mid - 6}V{mid + 6}"
+                f'M{x(bar.high):.1f} {mid - 6}V{mid + 6}" stroke="{WHISKER}" '
+                'stroke-width="1.5" fill="none"/>'
+            )
+        out.append(
+            f'<text x="{x(spec.upper) + 6:.1f}" y="{top + 17}" font-size="12" '
+            f'fill="{TEXT}">{_fmt(bar.value)}</text>'
+        )
+    out.extend(
+        _target_line(spec, x(spec.target) if spec.target is not None else 0, bottom)
+    )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every text node is escaped
+
+
+def _target_line(spec: ChartSpec, position: float, bottom: float) -> list[str]:
+    if spec.target is None:
+        return []
+    return [
+        f'<line x1="{position:.1f}" y1="22" x2="{position:.1f}" y2="{bottom}" '
+        f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="6 4"/>',
+        f'<text x="{position:.1f}" y="16" font-size="11" text-anchor="middle" '
+        f'fill="{TARGET}">{escape(spec.target_label)}</text>',
+    ]
+
+
+def line_chart(chart_id: str, spec: ChartSpec) -> SafeString:
+    """Estimates over waves (``bars`` in time order) with CI band and target."""
+    left, plot_width, plot_height = 50, 520, 180
+    width, height = left + plot_width + 30, plot_height + 80
+    count = max(len(spec.bars), 1)
+    step = plot_width / max(count - 1, 1)
+    span = spec.upper - spec.lower or 1.0
+
+    def y(value: float) -> float:
+        clipped = min(max(value, spec.lower), spec.upper)
+        return 30 + plot_height - (clipped - spec.lower) / span * plot_height
+
+    def x(k: int) -> float:
+        return left + (k * step if count > 1 else plot_width / 2)
+
+    out = _head(chart_id, spec, width, height)
+    for tick in _ticks(spec):
+        out.append(
+            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_width}" '
+            f'y2="{y(tick):.1f}" stroke="{GRID}"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="11" '
+            f'text-anchor="end" fill="{TEXT}">{_fmt(tick)}</text>'
+        )
+    out.append(
+        f'<text x="12" y="{30 + plot_height / 2:.0f}" font-size="11" fill="{TEXT}" '
+        f'transform="rotate(-90 12 {30 + plot_height / 2:.0f})" '
+        f'text-anchor="middle">{escape(spec.unit)}</text>'
+    )
+    points = [(k, b) for k, b in enumerate(spec.bars) if b.value is not None]
+    for k, bar in points:
+        if bar.low is not None and bar.high is not None:
+            out.append(
+                f'<line x1="{x(k):.1f}" y1="{y(bar.low):.1f}" x2="{x(k):.1f}" '
+                f'y2="{y(bar.high):.1f}" stroke="{WHISKER}" stroke-width="1.5"/>'
+            )
+    if points:
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{x(k):.1f} {y(b.value):.1f}"
+            for i, (k, b) in enumerate(points)
+        )
+        out.append(f'<path d="{path}" stroke="{BAR}" stroke-width="2" fill="none"/>')
+    for k, bar in points:
+        out.append(
+            f'<circle cx="{x(k):.1f}" cy="{y(bar.value):.1f}" r="4" fill="{BAR}"/>'
+        )
+    for k, bar in enumerate(spec.bars):
+        out.append(
+            f'<text x="{x(k):.1f}" y="{30 + plot_height + 18}" font-size="11" '
+            f'text-anchor="middle" fill="{TEXT}">{escape(bar.label)}</text>'
+        )
+    if spec.target is not None:
+        ty = y(spec.target)
+        out.append(
+            f'<line x1="{left}" y1="{ty:.1f}" x2="{left + plot_width}" y2="{ty:.1f}" '
+            f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="6 4"/>'
+            f'<text x="{left + plot_width}" y="{ty - 5:.1f}" font-size="11" '
+            f'text-anchor="end" fill="{TARGET}">{escape(spec.target_label)}</text>'
+        )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every text node is escaped

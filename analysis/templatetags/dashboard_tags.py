@@ -1,0 +1,37 @@
+"""Number formats of the dashboard: the same as the PDF's (tables.display)."""
+
+from __future__ import annotations
+
+from django import template
+
+from analysis.reports.tables import DECIMAL, INTEGER, PERCENT, POINTS, display
+
+register = template.Library()
+
+
+@register.filter
+def points(value) -> str:
+    return display(value, POINTS)
+
+
+@register.filter
+def percent(value) -> str:
+    return display(value, PERCENT)
+
+
+@register.filter
+def decimal(value) -> str:
+    return display(value, DECIMAL)
+
+
+@register.filter
+def integer(value) -> str:
+    return display(value, INTEGER)
+
+
+@register.filter
+def signed(value) -> str:
+    """A change in index points with its sign (+1.2, −0.8)."""
+    if value is None:
+        return "—"
+    return f"{value:+.1f}".replace("-", "−")

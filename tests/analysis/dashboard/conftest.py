@@ -1,0 +1,1 @@
+from tests.analysis.reports.conftest import computed_wave, report_files  # noqa: F401

@@ -1,0 +1,207 @@
+"""The officials' dashboard and the report screens: permissions per URL, filters,
+what the page shows."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import ASSESSORS, COMPLAINT_HANDLERS, OFFICIALS
+from analysis.models import IndexResult
+from analysis.reports import services as reports
+from analysis.reports.models import Report, ReportStatus
+from tests.analysis.conftest import login_admin, role_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def official():
+    return role_user(OFFICIALS, "official")
+
+
+@pytest.fixture
+def report(computed_wave, official, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        made = reports.report_request(
+            wave=computed_wave,
+            kind="csv",
+            language="en",
+            requested_by=official,
+            unpublished=True,
+        )
+    made.refresh_from_db()
+    assert made.status == ReportStatus.SUCCEEDED, made.message
+    return made
+
+
+def assert_refused(response, name=""):
+    """A 403, or Wagtail's redirect to the login or the admin home."""
+    assert response.status_code in (302, 403), name
+    if response.status_code == 302:
+        location = response["Location"]
+        assert location == "/admin/" or location.startswith("/admin/login/"), name
+    assert b"Satisfaction" not in response.content, name
+
+
+def _urls(report):
+    return {
+        "dashboard": reverse("analysis_dashboard"),
+        "reports": reverse("analysis_reports"),
+        "progress": reverse("analysis_report", args=[report.pk]),
+        "download": reverse("analysis_report_download", args=[report.pk]),
+    }
+
+
+def test_anonymous_users_are_sent_to_the_login_page_from_every_url(client, report):
+    for name, url in _urls(report).items():
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert "/login/" in response["Location"], name
+    response = client.post(_urls(report)["reports"], {"wave": report.wave.slug})
+    assert response.status_code == 302 and Report.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", [COMPLAINT_HANDLERS, None])
+def test_users_who_are_neither_officials_nor_assessors_get_nothing(
+    client, report, role
+):
+    if role is None:
+        from django.contrib.auth.models import User
+
+        user = User.objects.create_user("plain", password="pw")  # noqa: S106
+    else:
+        user = role_user(role, "handler")
+    login_admin(client, user)
+    for name, url in _urls(report).items():
+        assert_refused(client.get(url), name)
+
+
+def test_assessors_get_no_dashboard_and_no_report_of_an_unpublished_run(client, report):
+    login_admin(client, role_user(ASSESSORS, "assessor"))
+    urls = _urls(report)
+    for name in ("dashboard", "progress", "download"):
+        assert_refused(client.get(urls[name]), name)
+    listing = client.get(urls["reports"])
+    assert listing.status_code == 200
+    assert f'href="{urls["download"]}"' not in listing.content.decode()
+    refused = client.post(
+        urls["reports"], {"wave": report.wave.slug, "kind": "pdf", "language": "en"}
+    )
+    assert refused.status_code == 400
+    assert Report.objects.count() == 1
+
+
+def test_assessors_download_reports_of_the_published_run(client, report, official):
+    wave = report.wave
+    wave.published_run = report.run
+    wave.save(update_fields=["published_run"])
+    login_admin(client, role_user(ASSESSORS, "assessor"))
+    response = client.get(_urls(report)["download"])
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.startswith("table,")
+
+
+def test_report_files_have_no_public_url(report):
+    with pytest.raises(ValueError, match="no public URL"):
+        report.file.url  # noqa: B018
+    assert "media" not in report.file.path.split("/var/")[0][-6:]
+
+
+def test_the_official_sees_headline_verdicts_with_intervals_and_targets(
+    client, computed_wave, official
+):
+    login_admin(client, official)
+    response = client.get(reverse("analysis_dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    stored = IndexResult.objects.get(
+        wave=computed_wave, kind="index", domain_type="rollup", domain="service_sector"
+    )
+    card = re.search(r'data-rollup="service_sector".*?</article>', page, re.S).group(0)
+    assert f"{stored.estimate:.1f}" in card
+    assert f"{stored.ci_low:.1f}–{stored.ci_high:.1f}" in card
+    assert "80.0" in card
+    words = {
+        "met": ("Target met", "达到目标"),
+        "not_met": ("Target not met", "未达到目标"),
+        "not_distinguishable": (
+            "Not distinguishable from the target",
+            "与目标无显著差异",
+        ),
+    }
+    assert any(word in card for word in words[stored.verdict])
+    # every chart is an SVG with a title and a data table beside it
+    charts = page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"')
+    assert charts == page.count('<table class="listing" data-chart=')
+    assert charts >= 5 and page.count("<title id=") >= charts
+    assert "<script" not in page.split('class="nice-padding dashboard"')[1]
+    assert "stroke-dasharray" in page  # the target line
+
+
+def test_filtering_to_a_district_narrows_districts_and_service_points(
+    client, computed_wave, official
+):
+    login_admin(client, official)
+    url = reverse("analysis_dashboard")
+    response = client.get(
+        url, {"wave": computed_wave.slug, "district": "r1", "sector": "medical"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    districts = re.search(r'id="district-table".*?</table>', page, re.S).group(0)
+    assert 'data-domain="r1"' in districts and 'data-domain="r0"' not in districts
+    points = re.search(r'id="service-point-table".*?</table>', page, re.S).group(0)
+    assert 'data-domain="medical-1"' in points
+    assert 'data-domain="medical-0"' not in points  # medical-0 is in r0
+    assert 'data-domain="finance-1"' not in points
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"wave": "no-such-wave"},
+        {"sector": "nope"},
+        {"district": "<script>"},
+        {"channel": "telepathy"},
+    ],
+)
+def test_bad_filters_are_a_400_with_the_form_error_not_a_500(
+    client, computed_wave, official, query
+):
+    login_admin(client, official)
+    response = client.get(reverse("analysis_dashboard"), query)
+    assert response.status_code == 400
+    assert b"error-message" in response.content
+    assert b"<script>" not in response.content
+
+
+def test_a_dashboard_without_results_says_so(client, official, db):
+    login_admin(client, official)
+    response = client.get(reverse("analysis_dashboard"))
+    assert response.status_code == 200
+    assert "no-such" not in response.content.decode()
+
+
+def test_the_progress_page_refreshes_itself_without_javascript_while_active(
+    client, computed_wave, official
+):
+    from django.utils import timezone
+
+    pending = Report.objects.create(
+        wave=computed_wave,
+        run=computed_wave.runs.get(),
+        kind="pdf",
+        language="en",
+        requested_by=official,
+        requested_at=timezone.now(),
+    )
+    login_admin(client, official)
+    page = client.get(reverse("analysis_report", args=[pending.pk])).content.decode()
+    assert '<meta http-equiv="refresh"' in page
+    assert '<progress id="report-progress" max="100" value="0"' in page
+    download = client.get(reverse("analysis_report_download", args=[pending.pk]))
+    assert download.status_code == 302
