@@ -220,7 +220,21 @@ class CalibrationMixin:
         return total**2 / float((rows.weight**2 * rows.count).sum())
 
     def final_weights(self: SurveyDesign) -> pd.Series:
-        """Final weight of each respondent (microdata designs only)."""
+        """Final weight of each respondent (microdata designs only).
+
+        Notes
+        -----
+        Base weights passed through every calibration and trimming step in
+        order, as R's ``weights(design)``.
+
+        Examples
+        --------
+        >>> from analysis.stats import SurveyDesign
+        >>> frame = pd.DataFrame({"sex": ["f", "m", "m"]})
+        >>> post = SurveyDesign(frame).poststratify("sex", {"f": 4, "m": 6})
+        >>> post.final_weights().tolist()
+        [4.0, 3.0, 3.0]
+        """
         if self._stats is not None:
             raise ValueError("final_weights needs microdata, not sufficient statistics")
         frame = self._frame if self.weights else self._frame.assign(**{_WEIGHT: 1.0})

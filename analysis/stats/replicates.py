@@ -93,6 +93,16 @@ def jackknife_variance(
     ----------
     Wolter, K. M. (2007). *Introduction to Variance Estimation*, ch. 4.
     Springer. Lumley (2010), sec. 2.6.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.stats import SurveyDesign
+    >>> frame = pd.DataFrame({"h": [1, 1, 2, 2], "p": [1, 2, 3, 4],
+    ...                       "y": [1.0, 3.0, 2.0, 6.0]})
+    >>> jk = SurveyDesign(frame, strata="h", psu="p").jackknife()
+    >>> round(jk.total("y").se, 6)
+    4.472136
     """
     rscales, scale = _replicate_scales(rows)
     replicates = [_replicate_totals(rows, numerator)]
@@ -130,6 +140,14 @@ def jackknife_df(rows: DesignRows, members: np.ndarray) -> float:
     Rank of the analysis replicate-weight matrix restricted to the design's
     respondents, minus one (R's ``degf.svyrep.design``); replicates of
     certainty strata are dropped as R's ``survey.drop.replicates``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.stats import SurveyDesign
+    >>> frame = pd.DataFrame({"h": [1, 1, 1, 2, 2], "y": [1.0, 3.0, 2.0, 6.0, 4.0]})
+    >>> SurveyDesign(frame, strata="h").jackknife().mean("y").df
+    3.0
     """
     rscales, _ = _replicate_scales(rows)
     in_design = group_sum(rows.psu, members.astype(float), len(rows.psu_stratum)) > 0

@@ -66,7 +66,21 @@ def ratio_columns(numerator: str, denominator: str) -> tuple[str, str, str]:
 def add_ratio_outcomes(
     frame: pd.DataFrame, numerator: str, denominator: str
 ) -> pd.DataFrame:
-    """Return ``frame`` with the three derived columns of :func:`ratio_columns`."""
+    """Return ``frame`` with the three derived columns of :func:`ratio_columns`.
+
+    Notes
+    -----
+    The ratio :math:`\\hat R = \\sum w y/\\sum w x` and its influence
+    :math:`w(y - \\hat R x)/\\hat X` need :math:`\\sum y`, :math:`\\sum x`,
+    :math:`\\sum y^2`, :math:`\\sum x^2` and :math:`\\sum xy` over respondents
+    answering both (Cochran 1977, ch. 6).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y": [1.0, 2.0, None], "x": [2.0, None, 4.0]})
+    >>> add_ratio_outcomes(frame, "y", "x")["y|x:prod"].tolist()
+    [2.0, nan, nan]
+    """
     num = frame[numerator].to_numpy(dtype=float)
     den = frame[denominator].to_numpy(dtype=float)
     both = ~(np.isnan(num) | np.isnan(den))
@@ -89,6 +103,13 @@ def group_codes(
     ``cache`` keeps the codes of a column for later calls); codes are
     combined in mixed radix and re-factorized when they grow large, so the
     cost is linear in the number of rows.
+
+    Examples
+    --------
+    >>> keys = pd.DataFrame({"a": [1, 2, 1], "b": ["x", "y", "x"]})
+    >>> groups, first = group_codes(keys)
+    >>> groups.tolist(), first.tolist()
+    ([0, 1, 0], [0, 1])
     """
     n_rows = len(keys)
     code = np.zeros(n_rows, dtype=np.int64)

@@ -122,6 +122,24 @@ def poststratification_factors(
     """Post-stratification factor :math:`N_c/\\hat N_c` of every cell.
 
     ``row_weight`` is the total weight of each row (weight times count).
+
+    Notes
+    -----
+    :math:`g_c = N_c / \\sum_{i \\in c} w_i` (Holt & Smith 1979); R's
+    ``postStratify`` reweighting.
+
+    References
+    ----------
+    Holt, D., & Smith, T. M. F. (1979). Post stratification. *JRSS A*, 142,
+    33–46.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"sex": ["f", "m", "m"]})
+    >>> population = as_population(["sex"], {"f": 60.0, "m": 40.0})
+    >>> poststratification_factors(["sex"], cells, np.array([30.0, 10.0, 10.0]),
+    ...                             population).round(2).tolist()
+    [2.0, 2.0]
     """
     _, sampled = _match_cells(
         variables, row_cells, row_weight, population, "post-stratification"
@@ -146,6 +164,29 @@ def rake_factors(
     number of sweeps. Converged when the joint table changes by less than
     ``tol * total weight`` (``tol < 1``) or ``tol`` (``tol >= 1``) in a
     sweep, as R's ``rake(control = list(epsilon = tol))``.
+
+    Notes
+    -----
+    Sweep :math:`t` post-stratifies to each margin :math:`m` in turn,
+    :math:`w \\leftarrow w\\,N_{mk}/\\hat N_{mk}` for category :math:`k`
+    (Deming & Stephan 1940); the cumulative factors are products of these.
+
+    References
+    ----------
+    Deming, W. E., & Stephan, F. F. (1940). On a least squares adjustment of a
+    sampled frequency table when the expected marginal totals are known.
+    *Ann. Math. Stat.*, 11, 427–444.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"sex": ["f", "m", "f", "m"],
+    ...                       "age": ["y", "y", "o", "o"]})
+    >>> margins = {"sex": as_population(["sex"], {"f": 60, "m": 40}),
+    ...            "age": as_population(["age"], {"y": 50, "o": 50})}
+    >>> factors, sweeps = rake_factors(margins, cells, np.ones(4), max_iter=50,
+    ...                                tol=1e-12)
+    >>> sorted(zip(factors["sex"], factors["age"], factors[1].round(6).tolist()))
+    [('f', 'o', 30.0), ('f', 'y', 30.0), ('m', 'o', 20.0), ('m', 'y', 20.0)]
     """
     variables = list(margins)
     codes, first = _joint_cells(row_cells[variables])
@@ -226,6 +267,16 @@ def trim_shift(
     -----
     :math:`\\delta = \\sum_i (w_i - \\tilde w_i) / \\#\\{i: L \\le w_i \\le U\\}`
     with :math:`\\tilde w_i = \\min(U, \\max(L, w_i))`.
+
+    References
+    ----------
+    Potter, F. J. (1990). A study of procedures to identify and trim extreme
+    sampling weights. *Proc. Survey Research Methods Section, ASA*.
+
+    Examples
+    --------
+    >>> trim_shift(np.array([1.0, 10.0]), np.array([2.0, 1.0]), 0.0, 5.0)
+    2.5
     """
     clipped = np.clip(weight, lower, upper)
     outside = (weight < lower) | (weight > upper)
@@ -373,6 +424,16 @@ def trim_rounds(
 
     Raises ``ValueError`` when the bounds cannot hold the total weight
     (trimming keeps it), which would make strict trimming cycle for ever.
+
+    Notes
+    -----
+    Each round applies :func:`trim_shift`; R's ``trimWeights(strict=TRUE)``
+    repeats until no weight is outside :math:`[L, U]` (Potter 1990).
+
+    Examples
+    --------
+    >>> trim_rounds(np.array([1.0, 10.0]), np.array([2.0, 1.0]), 0.0, 5.0, False)
+    (2.5,)
     """
     total, n = float((weight * count).sum()), float(count.sum())
     if strict and not (
