@@ -50,6 +50,20 @@ class Estimate:
         simple random sampling without replacement of the same size).
     df : float
         Design degrees of freedom (PSUs minus strata), as R's ``degf``.
+
+    Notes
+    -----
+    Intervals are :math:`\\hat\\theta \\pm q\\,\\widehat{SE}` (normal or t),
+    or ``svyciprop``'s for proportions; see ``docs/methodology.md``.
+
+    References
+    ----------
+    Lumley, T. (2010). *Complex Surveys*, ch. 2. Wiley.
+
+    Examples
+    --------
+    >>> Estimate(3.1, 0.2, 2.7, 3.5, 120, 1.4, 11.0).as_dict()["se"]
+    0.2
     """
 
     estimate: float

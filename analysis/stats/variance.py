@@ -176,6 +176,20 @@ def linearized_variance(
     ch. 6. Springer.
     Särndal, C.-E., Swensson, B., & Wretman, J. (1992). *Model Assisted Survey
     Sampling*, sec. 4.3 and 5.5. Springer.
+
+    Examples
+    --------
+    Two strata of two PSUs, the total of y (slope = weight, intercept 0):
+
+    >>> rows = DesignRows(
+    ...     stratum=np.array([0, 0, 1, 1]), psu=np.array([0, 1, 2, 3]),
+    ...     psu_stratum=np.array([0, 0, 1, 1]), n_psu=np.array([2.0, 2.0]),
+    ...     popsize=np.array([np.inf, np.inf]), count=np.ones(4),
+    ...     weight=np.ones(4), residualizers=(), lonely_psu="fail")
+    >>> y = np.array([[1.0], [3.0], [2.0], [6.0]])
+    >>> linearized_variance(rows, np.ones((4, 1)), np.zeros((4, 1)), y, y**2,
+    ...                     np.ones((4, 1)), np.ones((2, 1), dtype=bool))
+    array([20.])
     """
     total = slope * sums + intercept * answered
     unit = _calibration_adjustment(rows, total) if rows.calibrated else None
@@ -228,10 +242,20 @@ def design_df(rows: DesignRows, answered: np.ndarray) -> np.ndarray:
     -----
     :math:`df = \\#\\{\\text{PSUs}\\} - \\#\\{\\text{strata}\\}` among units
     with a non-zero weight in the (domain) design (Lumley 2010, sec. 2.3).
+
+    Examples
+    --------
+    >>> rows = DesignRows(
+    ...     stratum=np.array([0, 0, 1, 1]), psu=np.array([0, 1, 2, 3]),
+    ...     psu_stratum=np.array([0, 0, 1, 1]), n_psu=np.array([2.0, 2.0]),
+    ...     popsize=np.array([np.inf, np.inf]), count=np.ones(4),
+    ...     weight=np.ones(4), residualizers=(), lonely_psu="fail")
+    >>> design_df(rows, np.array([[1.0], [1.0], [1.0], [0.0]]))
+    array([1.])
     """
     flags = (answered > 0).astype(float)
     strata = (group_sum(rows.stratum, flags, rows.n_strata) > 0).sum(axis=0)
     if rows.psu is None:
-        return answered.sum(axis=0) - strata
+        return (answered.sum(axis=0) - strata).astype(float)
     units = group_sum(rows.psu, flags, len(rows.psu_stratum)) > 0
-    return units.sum(axis=0) - strata
+    return (units.sum(axis=0) - strata).astype(float)
