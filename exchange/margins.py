@@ -42,6 +42,11 @@ class PopulationMarginCellResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
 
+    def before_import(self, dataset, **kwargs):
+        # The margin is found (or created) from each row's wave and variables.
+        if "margin" not in dataset.headers:
+            dataset.append_col([""] * len(dataset), header="margin")
+
     def before_import_row(self, row, **kwargs):
         slug = str(row.get("wave") or "").strip()
         wave = Wave.objects.filter(slug=slug).first()
