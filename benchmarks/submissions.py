@@ -109,7 +109,9 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int):
             "--threads",
             str(threads),
             "--keep-alive",
-            "30",
+            "5",
+            "--graceful-timeout",
+            "10",
             "--log-level",
             "warning",
         ],
@@ -241,7 +243,11 @@ def main() -> int:
         results, elapsed = load(port, survey_id, args.requests, args.clients)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     latencies = sorted(seconds for seconds, _status in results)
     acknowledged = sum(1 for _seconds, status in results if status == 201)
     errors = len(results) - acknowledged

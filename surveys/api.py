@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,8 @@ from surveys.questionnaire import OTHER, OTHER_SUFFIX, Questionnaire
 from surveys.selectors import revision_questionnaire
 
 MAX_BODY_BYTES = 64 * 1024
+LOOKUP_SECONDS = 5.0  # how stale an open/closed state or a code lookup may be
+_lookups: dict[tuple, tuple[float, Any]] = {}
 KEY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -42,6 +45,20 @@ def short_link(request: HttpRequest, survey_id: int, point: str, mac: str):
     survey = get_object_or_404(SurveyPage, pk=survey_id)
     query = urlencode({"sp": point, "ch": Channel.QR})
     return HttpResponseRedirect(f"{survey.url}?{query}")
+
+
+def _cached(key: tuple, load):
+    """A per-process lookup kept for a few seconds: the hot path of a busy
+    survey then skips two queries per submission."""
+    now = time.monotonic()
+    hit = _lookups.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = load()
+    if len(_lookups) > 10_000:
+        _lookups.clear()
+    _lookups[key] = (now + LOOKUP_SECONDS, value)
+    return value
 
 
 def _problem(status: int, message: str, **extra) -> JsonResponse:
@@ -136,9 +153,11 @@ def _submission(request: HttpRequest, survey: SurveyPage, body: dict):
         raise ValidationError(_("duration_seconds must be between 0 and 86400."))
     point = None
     if body.get("service_point"):
-        point = ServicePoint.objects.filter(
-            code=str(body["service_point"])[:40], active=True
-        ).first()
+        code = str(body["service_point"])[:40]
+        point = _cached(
+            ("service_point", code),
+            lambda: ServicePoint.objects.filter(code=code, active=True).first(),
+        )
         if point is None:
             raise ValidationError(_("Unknown service point."))
     questionnaire = revision_questionnaire(survey.live_revision_id)[0]
@@ -155,7 +174,9 @@ def _submission(request: HttpRequest, survey: SurveyPage, body: dict):
 @csrf_exempt
 @require_POST
 def submit_response(request: HttpRequest, survey_id: int) -> JsonResponse:
-    survey = SurveyPage.objects.filter(pk=survey_id).first()
+    survey = _cached(
+        ("survey", survey_id), lambda: SurveyPage.objects.filter(pk=survey_id).first()
+    )
     if survey is None or not survey.live or survey.live_revision_id is None:
         return _problem(404, _("This survey is not open."))
     if survey.invitation_only:

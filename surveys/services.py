@@ -353,6 +353,8 @@ def _claim_quotas(response: Response) -> bool:
     ]
     quotas = Quota.objects.filter(survey_id=response.survey_id)
     wanted = [q.pk for q in quotas if (q.variable, q.value) in set(cells)]
+    if not wanted:
+        return True
     try:
         with transaction.atomic():
             for pk in sorted(wanted):  # a fixed order: no deadlocks between cells

@@ -58,14 +58,15 @@ def _attribution(request: HttpRequest) -> tuple[ServicePoint | None, str]:
 
 
 def survey_closed(request: HttpRequest, page: SurveyPage) -> TemplateResponse:
-    not_yet = page.go_live_at is not None and page.first_published_at is None
+    # Never published: scheduled or still in review, so "not open yet".
+    not_yet = page.first_published_at is None
     return TemplateResponse(
         request,
         "surveys/survey_closed.html",
         {
             "page": page,
             "not_yet_open": not_yet,
-            "show_title": bool(page.first_published_at or page.go_live_at),
+            "show_title": bool(page.first_published_at or page.scheduled_revision),
         },
         status=200,
     )

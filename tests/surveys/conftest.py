@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from surveys import api
 from surveys.selectors import revision_questionnaire
 from tests.factories.surveys import SurveyIndexPageFactory, published_survey
 
@@ -14,6 +15,7 @@ def _fresh_questionnaire_cache():
     translation.activate(settings.LANGUAGE_CODE)
     cache.clear()  # rate limits and duplicate checks live in the cache
     revision_questionnaire.cache_clear()
+    api._lookups.clear()
     yield
     revision_questionnaire.cache_clear()
 
