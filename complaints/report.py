@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from analysis.stats.settlement import (
     handling_satisfaction,
+    settlement_durations,
     settlement_rates_by,
-    time_to_settlement,
     with_period,
 )
-from analysis.stats.survival import median_table
+from analysis.stats.survival import kaplan_meier_by, median_table
 
 from .choices import ComplaintCategory, ComplaintChannel
 from .selectors import complaints_frame, handling_feedback_frame
@@ -112,11 +112,15 @@ def settlement_report(
     )
     report.rates = {name: _labelled(name, table) for name, table in rates.items()}
     if (frame["status"] != "rejected").any():
-        curve = time_to_settlement(frame, as_of=pd.Timestamp(as_of))
-        curves = {_("All complaints"): curve}
-        curves.update(
-            time_to_settlement(frame, as_of=pd.Timestamp(as_of), by="scenic_area")
+        durations = settlement_durations(frame, as_of=pd.Timestamp(as_of))
+        everyone = str(_("All complaints"))
+        curves = kaplan_meier_by(
+            durations["days"],
+            durations["settled"],
+            frame.loc[durations.index, "scenic_area"],
+            overall=everyone,
         )
+        curve = curves[everyone]
         report.medians = median_table(curves)
         settled = 1 - curve.survival_at(list(SETTLEMENT_DAYS_SHOWN))
         report.settled_within = list(zip(SETTLEMENT_DAYS_SHOWN, settled, strict=True))

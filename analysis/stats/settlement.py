@@ -378,6 +378,31 @@ def settlement_rates_by(
 
 
 _COUNT_COLUMNS = ["received", "rejected", "pending", "counted", "settled"]
+# Every complaint falls in exactly one outcome class; each count is a sum of
+# classes (the membership vectors below).
+_CLASSES = ("rejected", "pending", "on_time", "late", "unsettled")
+_CLASS_MEMBERSHIP = {
+    "received": np.array([1, 1, 1, 1, 1]),
+    "rejected": np.array([1, 0, 0, 0, 0]),
+    "pending": np.array([0, 1, 0, 0, 0]),
+    "counted": np.array([0, 0, 1, 1, 1]),
+    "settled": np.array([0, 0, 1, 1, 0]),
+    "settled_on_time": np.array([0, 0, 1, 0, 0]),
+}
+
+
+def _outcome_class(outcomes: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """The index in ``_CLASSES`` of each complaint's outcome."""
+    return np.select(
+        [
+            outcomes["rejected"].to_numpy(),
+            outcomes["pending"].to_numpy(),
+            outcomes["settled_on_time"].to_numpy(),
+            outcomes["settled"].to_numpy(),
+        ],
+        [0, 1, 2, 3],
+        default=4,
+    )
 
 
 def _rate_table(
@@ -390,13 +415,24 @@ def _rate_table(
 ) -> pd.DataFrame:
     """Count outcomes per group and add the rates, intervals and verdict."""
     columns = [*_COUNT_COLUMNS, "settled_on_time"]
-    outcomes = outcomes.assign(received=True)
-    if keys:
+    if len(keys) == 1:
+        # One key (the usual case): factorize once, then a single bincount over
+        # group x outcome class gives every count.
+        codes, labels = pd.factorize(frame[keys[0]], sort=True)
+        per_class = np.bincount(
+            codes * len(_CLASSES) + _outcome_class(outcomes),
+            minlength=len(labels) * len(_CLASSES),
+        ).reshape(len(labels), len(_CLASSES))
+        counts = pd.DataFrame({keys[0]: labels})
+        for column in columns:
+            counts[column] = per_class @ _CLASS_MEMBERSHIP[column]
+    elif keys:
+        outcomes = outcomes.assign(received=True)
         grouped = pd.concat([frame[keys], outcomes[columns]], axis=1)
         counts = grouped.groupby(keys, observed=True, sort=True)[columns].sum()
         counts = counts.reset_index()
     else:
-        counts = outcomes[columns].sum().to_frame().T
+        counts = outcomes.assign(received=True)[columns].sum().to_frame().T
     counts = counts.astype(dict.fromkeys(columns, np.int64))
     counted = counts["counted"].to_numpy()
     settled = counts["settled"].to_numpy()
@@ -752,7 +788,4 @@ def _instant(moment: pd.Timestamp) -> np.datetime64:
 
 def _instants(frame: pd.DataFrame, column: str) -> npt.NDArray[np.datetime64]:
     """A datetime column as naive UTC nanoseconds (aware ones are converted)."""
-    values = frame[column]
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    return values.to_numpy(dtype="datetime64[ns]")
+    return frame[column].to_numpy(dtype="datetime64[ns]")

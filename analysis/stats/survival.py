@@ -202,11 +202,23 @@ def kaplan_meier(
     (4.0, 3.0, nan)
     """
     duration, observed = _validate(time, event, conf_level, conf_type)
-    distinct, inverse = np.unique(duration, return_inverse=True)
-    n_at_time = np.bincount(inverse, minlength=distinct.size)
-    n_event = np.bincount(inverse, weights=observed, minlength=distinct.size)
-    n_event = n_event.astype(np.int64)
-    n_risk = np.cumsum(n_at_time[::-1])[::-1]
+    # Order among equal times does not matter: ties are counted together.
+    order = np.argsort(duration)
+    return _from_sorted(duration[order], observed[order], conf_level, conf_type)
+
+
+def _from_sorted(
+    duration: npt.NDArray[np.float64],
+    observed: npt.NDArray[np.float64],
+    conf_level: float,
+    conf_type: ConfType,
+) -> KaplanMeier:
+    """The estimate from times already in increasing order (no sort needed)."""
+    starts = np.flatnonzero(np.concatenate(([True], duration[1:] != duration[:-1])))
+    distinct = duration[starts]
+    n_at_time = np.diff(np.append(starts, duration.size))
+    n_event = np.add.reduceat(observed, starts).astype(np.int64)
+    n_risk = duration.size - np.concatenate(([0], np.cumsum(n_at_time)[:-1]))
     with np.errstate(divide="ignore", invalid="ignore"):
         survival = np.cumprod(1.0 - n_event / n_risk)
         greenwood = np.cumsum(n_event / (n_risk * (n_risk - n_event)))
@@ -233,6 +245,7 @@ def kaplan_meier_by(
     *,
     conf_level: float = 0.95,
     conf_type: ConfType = "log",
+    overall: Hashable | None = None,
 ) -> dict[Hashable, KaplanMeier]:
     """One Kaplan–Meier curve per group (survfit's ``strata``), in sorted order.
 
@@ -243,6 +256,9 @@ def kaplan_meier_by(
     groups : array_like
         Group label of each subject, same length as ``time``; missing labels are
         rejected rather than silently dropped.
+    overall : hashable, optional
+        If given, the curve of all subjects comes first under this label (it
+        shares the sort, so it costs little more).
 
     Returns
     -------
@@ -257,22 +273,27 @@ def kaplan_meier_by(
     {'Wuzhen': [0.5, 0.5], 'Xitang': [0.5, 0.0]}
     """
     duration, observed = _validate(time, event, conf_level, conf_type)
-    labels = pd.Series(np.asarray(groups, dtype=object))
+    labels = groups if isinstance(groups, pd.Series) else pd.Series(list(groups))
     if labels.size != duration.size:
         raise ValueError("groups must have the same length as time")
     if labels.isna().any():
         raise ValueError("groups has missing labels")
     codes, uniques = pd.factorize(labels, sort=True)
-    order = np.argsort(codes, kind="stable")
+    # One sort by time, then a stable (radix) sort by group keeps each group's
+    # times in order: every curve is read off without sorting again.
+    by_time = np.argsort(duration)
+    small_codes = codes.astype(np.min_scalar_type(max(len(uniques) - 1, 0)))
+    order = by_time[np.argsort(small_codes[by_time], kind="stable")]
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     curves: dict[Hashable, KaplanMeier] = {}
+    if overall is not None:
+        curves[overall] = _from_sorted(
+            duration[by_time], observed[by_time], conf_level, conf_type
+        )
     for code, label in enumerate(uniques):
         members = order[bounds[code] : bounds[code + 1]]
-        curves[label] = kaplan_meier(
-            duration[members],
-            observed[members],
-            conf_level=conf_level,
-            conf_type=conf_type,
+        curves[label] = _from_sorted(
+            duration[members], observed[members], conf_level, conf_type
         )
     return curves
 

@@ -14,6 +14,7 @@ from analysis.stats.settlement import (
     settlement_durations,
     settlement_outcomes,
     settlement_rates,
+    settlement_rates_by,
     target_verdict,
     time_to_settlement,
     with_period,
@@ -393,3 +394,20 @@ def test_inputs_are_not_modified():
     settlement_rates(with_period(frame), as_of=AS_OF, by="period")
     time_to_settlement(frame, as_of=AS_OF, by="scenic_area")
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_counts_per_group_agree_with_a_plain_group_by():
+    frame = _random_complaints(seed=12, n=2000)
+    as_of = pd.Timestamp("2026-06-30")
+    outcomes = settlement_outcomes(frame, as_of=as_of).astype(int)
+    expected = (
+        outcomes.assign(received=1, scenic_area=frame["scenic_area"])
+        .groupby("scenic_area")
+        .sum()
+    )
+    tables = settlement_rates_by(frame, as_of=as_of, dimensions=["scenic_area"])
+    table = tables["scenic_area"].set_index("scenic_area")
+    for column in ("received", "rejected", "pending", "counted", "settled"):
+        assert table[column].tolist() == expected[column].tolist(), column
+    assert table["settled_on_time"].tolist() == expected["settled_on_time"].tolist()
+    assert tables["overall"]["counted"].iloc[0] == expected["counted"].sum()

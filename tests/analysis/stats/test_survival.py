@@ -253,3 +253,13 @@ def test_groups_must_be_complete_and_aligned():
 def test_quantile_probabilities_are_checked():
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         kaplan_meier([1, 2], [1, 1]).quantile(1.5)
+
+
+def test_the_overall_curve_from_kaplan_meier_by_equals_kaplan_meier():
+    data = _complaint_days(seed=21, n=500)
+    groups = np.random.default_rng(1).choice(["a", "b"], 500)
+    curves = kaplan_meier_by(data["time"], data["event"], groups, overall="all")
+    assert list(curves) == ["all", "a", "b"]
+    single = kaplan_meier(data["time"], data["event"])
+    np.testing.assert_array_equal(curves["all"].survival, single.survival)
+    np.testing.assert_array_equal(curves["all"].n_risk, single.n_risk)
