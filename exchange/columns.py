@@ -105,9 +105,13 @@ def _lookup(questionnaire: Questionnaire) -> dict[str, tuple[str, str]]:
         table[normalize_header(other)] = ("other", question.code)
         for label in {question.label, question.label_en} - {""}:
             labels.setdefault(normalize_header(label), []).append(question.code)
+    # A question's own wording beats a meta column's alias ("渠道" may be a
+    # question), never a canonical name such as "channel".
+    canonical = {normalize_header(n) for n in (*META_ALIASES, *EXPORT_ONLY)}
     for label, codes in labels.items():
-        if len(codes) == 1:
-            table.setdefault(label, ("question", codes[0]))
+        if len(codes) == 1 and label not in canonical:
+            if table.get(label, ("meta",))[0] in ("meta", "ignored"):
+                table[label] = ("question", codes[0])
     return table
 
 

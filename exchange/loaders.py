@@ -111,15 +111,18 @@ def load_prepared(*, job: ImportJob, sections: int, progress: Progress) -> int:
 
 def _load_postgresql(job: ImportJob, sections: int, progress: Progress) -> int:
     quote = connection.ops.quote_name
+    stage = f"{STAGE}_{job.pk}"
     with connection.cursor() as cursor:
+        # Dropped at commit, and here too in case an outer transaction is open.
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {STAGE} ("
+            f"CREATE TEMPORARY TABLE {stage} ("
             "row_number integer, idempotency_key varchar(64), "
             "service_point_id bigint, channel varchar(8), language varchar(8), "
             "hour timestamptz, answers jsonb, flags jsonb, excluded boolean, "
             "interviewer varchar(40)) ON COMMIT DROP"
         )
-        copy_sql = f"COPY {STAGE} ({', '.join(PREPARED_COLUMNS)}) FROM STDIN"
+        copy_sql = f"COPY {stage} ({', '.join(PREPARED_COLUMNS)}) FROM STDIN"
         done = 0
         with job.prepared.open("rb") as handle, cursor.cursor.copy(copy_sql) as copy:
             while block := handle.read(CHUNK_BYTES):
@@ -133,7 +136,7 @@ def _load_postgresql(job: ImportJob, sections: int, progress: Progress) -> int:
         cursor.execute(
             f"""
             WITH fresh AS (
-                SELECT s.* FROM {STAGE} s
+                SELECT s.* FROM {stage} s
                 WHERE NOT EXISTS (
                     SELECT 1 FROM {quote(response)} r
                     WHERE r.survey_id = %(survey)s
@@ -156,7 +159,7 @@ def _load_postgresql(job: ImportJob, sections: int, progress: Progress) -> int:
             INSERT INTO {quote(provenance)} (response_id, job_id, row_number,
                 interviewer)
             SELECT c.id, %(job)s, s.row_number, s.interviewer
-            FROM created c JOIN {STAGE} s USING (idempotency_key)
+            FROM created c JOIN {stage} s USING (idempotency_key)
             """,  # noqa: S608 - table names from model meta, values as parameters
             {
                 "survey": job.survey_id,
@@ -166,7 +169,9 @@ def _load_postgresql(job: ImportJob, sections: int, progress: Progress) -> int:
                 "sections": sections,
             },
         )
-        return cursor.rowcount
+        created = cursor.rowcount
+        cursor.execute(f"DROP TABLE {stage}")
+        return created
 
 
 def _load_batches(job: ImportJob, sections: int, progress: Progress) -> int:
