@@ -109,9 +109,9 @@ def _lookup(questionnaire: Questionnaire) -> dict[str, tuple[str, str]]:
     # question), never a canonical name such as "channel".
     canonical = {normalize_header(n) for n in (*META_ALIASES, *EXPORT_ONLY)}
     for label, codes in labels.items():
-        if len(codes) == 1 and label not in canonical:
-            if table.get(label, ("meta",))[0] in ("meta", "ignored"):
-                table[label] = ("question", codes[0])
+        taken_by = table.get(label, ("meta",))[0]
+        if len(codes) == 1 and label not in canonical and taken_by != "question":
+            table[label] = ("question", codes[0])
     return table
 
 
