@@ -81,7 +81,8 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
         raise _TooLarge
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        # RecursionError: nesting deep enough to exhaust the parser's stack.
         raise ValidationError(_("The body must be a JSON object.")) from error
     if not isinstance(body, dict):
         raise ValidationError(_("The body must be a JSON object."))
