@@ -54,7 +54,9 @@ def complaint_timeline(complaint: Complaint) -> QuerySet[ComplaintTransition]:
 
 
 def complaints_for_handlers() -> QuerySet[Complaint]:
-    return Complaint.objects.select_related("service_point", "handler", "agency")
+    return Complaint.objects.select_related(
+        "service_point", "handler", "agency", "feedback"
+    )
 
 
 def complaints_overdue(now: dt.datetime) -> QuerySet[Complaint]:

@@ -174,12 +174,17 @@ def test_an_official_reads_the_settlement_report_and_its_csv(client, verified_lo
     complaint_transition(
         complaint_id=settled.pk, action="settle", actor=actor, note="refund"
     )
-    feedback_submit(complaint_id=settled.pk, overall=4, resolved="yes")
+    feedback_submit(
+        complaint_id=settled.pk, overall=4, resolved="yes", comment="Fair refund"
+    )
     unsettled = ComplaintFactory(received_at=days_ago(30))
     complaint_transition(complaint_id=unsettled.pk, action="accept", actor=actor)
     complaint_transition(
         complaint_id=unsettled.pk, action="close_unsettled", actor=actor, note="gone"
     )
+    verified_login(in_english(handler("reader")))
+    handling = client.get(f"/admin/complaints/edit/{settled.pk}/").content.decode()
+    assert 'data-testid="feedback"' in handling and "Fair refund" in handling
     verified_login(in_english(official()))
     page = client.get("/admin/complaints/report/")
     html = page.content.decode()
