@@ -43,15 +43,15 @@ def question(code, **extra):
 
 
 def body():
-    likert = dict(
-        scale="5",
-        low_label="差",
-        low_label_en="Poor",
-        high_label="好",
-        high_label_en="Good",
-        allow_not_applicable="on",
-        dimension="staff_attitude",
-    )
+    likert = {
+        "scale": "5",
+        "low_label": "差",
+        "low_label_en": "Poor",
+        "high_label": "好",
+        "high_label_en": "Good",
+        "allow_not_applicable": "on",
+        "dimension": "staff_attitude",
+    }
     return streamfield(
         [
             (
