@@ -39,33 +39,29 @@ register_permission_policy(Complaint, ComplaintPermissionPolicy(Complaint))
 
 
 class ComplaintIndexView(IndexView):
+    # (permission needed, label, URL name, icon) of the buttons above the list.
+    links = (
+        ("complaints.view_complaint", _("Overdue"), "overdue", "warning"),
+        ("complaints.import_complaints", _("Import cases"), "import", "upload"),
+        (
+            "complaints.view_complaintstatistics",
+            _("Settlement report"),
+            "report",
+            "table",
+        ),
+    )
+
     @property
     def header_buttons(self) -> list[HeaderButton]:
-        user = self.request.user
-        buttons = [
+        return [
             HeaderButton(
-                _("Overdue"),
-                url=reverse("wagtailadmin_complaints:overdue"),
-                icon_name="warning",
+                label,
+                url=reverse(f"wagtailadmin_complaints:{name}"),
+                icon_name=icon,
             )
+            for permission, label, name, icon in self.links
+            if self.request.user.has_perm(permission)
         ]
-        if user.has_perm("complaints.import_complaints"):
-            buttons.append(
-                HeaderButton(
-                    _("Import cases"),
-                    url=reverse("wagtailadmin_complaints:import"),
-                    icon_name="upload",
-                )
-            )
-        if user.has_perm("complaints.view_complaintstatistics"):
-            buttons.append(
-                HeaderButton(
-                    _("Settlement report"),
-                    url=reverse("wagtailadmin_complaints:report"),
-                    icon_name="table",
-                )
-            )
-        return buttons
 
 
 class ComplaintViewSet(ModelViewSet):

@@ -135,6 +135,8 @@ def test_handlers_cannot_add_or_delete_complaints(client, as_handler):
     assert refused(client.post(f"/admin/complaints/delete/{complaint.pk}/"))
     listing = client.get("/admin/complaints/").content.decode()
     assert complaint.reference in listing and "/admin/complaints/new/" not in listing
+    for link in ("overdue", "import", "report"):
+        assert f'href="/admin/complaints/{link}/"' in listing
     assert Complaint.objects.count() == 1
 
 
