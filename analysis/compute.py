@@ -27,6 +27,7 @@ from analysis.stats.design import SurveyDesign
 from analysis.stats.indexes import domain_indexes, satisfied_rates
 from analysis.stats.sufficient import COUNT, collapse, stat_columns
 from analysis.stats.targets import MET, NOT_MET, verdict
+from analysis.stats.weighting import as_population, rake_factors
 
 INDEX = "index"
 SATISFIED = "satisfied"
@@ -34,6 +35,7 @@ DIMENSION_PREFIX = "dim__"
 DOMAINS = ("sector", "service_point", "region", "channel")
 WEIGHTING_PREFIX = "w__"
 NO_SERVICE_POINT = "(none)"
+NOT_ASKED = "(not asked)"
 CLASS_TARGETS = {"consumer": 80.0, "producer": 85.0}
 ROLLUP_TARGETS = {
     "consumer_services": 80.0,
@@ -168,24 +170,35 @@ def _uncovered_categories(table: pd.DataFrame, margin: Margin) -> list[str]:
 
 def _impute_missing(
     table: pd.DataFrame, variables: Sequence[str]
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Give respondents who skipped a weighting question its modal category."""
+) -> tuple[pd.DataFrame, dict[str, int], dict[str, list[str]]]:
+    """Give respondents who skipped a weighting question its modal category.
+
+    A sector whose survey never asks the question (no respondent of the sector
+    answered it) is not calibrated on it: its rows get :data:`NOT_ASKED`.
+    """
     imputed: dict[str, int] = {}
+    not_asked: dict[str, list[str]] = {}
     out = table
     for variable in variables:
         column = weighting_column(variable)
         missing = out[column].isna()
-        if not missing.any():
-            continue
-        answered = out.loc[~missing]
-        if answered.empty:
+        asked = out.loc[~missing, "sector"].unique()
+        skipped = ~out["sector"].isin(asked)
+        if skipped.any():
+            not_asked[variable] = sorted(out.loc[skipped, "sector"].unique())
+        missing = missing & ~skipped
+        if not len(asked):
             raise WaveDataError(
                 [f"No respondent answered the “{variable}” weighting question."]
             )
-        mode = answered.groupby(column)[COUNT].sum().idxmax()
-        imputed[variable] = int(out.loc[missing, COUNT].sum())
-        out = out.assign(**{column: out[column].where(~missing, mode)})
-    return out, imputed
+        values = out[column].where(~skipped, NOT_ASKED)
+        if missing.any():
+            answered = out.loc[~missing & ~skipped]
+            mode = answered.groupby(column)[COUNT].sum().idxmax()
+            imputed[variable] = int(out.loc[missing, COUNT].sum())
+            values = values.where(~missing, mode)
+        out = out.assign(**{column: values})
+    return out, imputed, not_asked
 
 
 def _sector_margins(
@@ -195,10 +208,14 @@ def _sector_margins(
     notes: list[str] = []
     population: dict[str, float] = {}
     sampled = table.groupby(["sector", cell_column])[COUNT].sum()
+    skipped = table[cell_column].str.contains(NOT_ASKED, regex=False)
+    not_asked = set(table.loc[skipped, "sector"])
     for sector in sorted(table["sector"].unique()):
         here = {
             "|".join(cell): float(pop) for cell, pop in margin.cells.items() if pop > 0
         }
+        if sector in not_asked:  # one cell holding the whole population
+            here = {"|".join([NOT_ASKED] * len(margin.variables)): sum(here.values())}
         seen = set(sampled.loc[sector].index) if sector in sampled.index else set()
         empty = [cell for cell in here if cell not in seen]
         if empty:
@@ -218,9 +235,9 @@ def _sector_margins(
 
 def calibrated_design(
     table: pd.DataFrame, margins: Sequence[Margin]
-) -> tuple[SurveyDesign, SurveyDesign, dict]:
+) -> tuple[SurveyDesign, pd.DataFrame, dict]:
     """Stratified cluster design over ``table``, raked to ``margins`` per sector,
-    and the within-service-point design with the same calibrated weights."""
+    and the table with each row's final weight (``_weight``)."""
     if table["service_point"].nunique() < 2:
         raise WaveDataError(
             [
@@ -229,7 +246,7 @@ def calibrated_design(
             ]
         )
     variables = sorted({v for m in margins for v in m.variables})
-    table, imputed = _impute_missing(table, variables)
+    table, imputed, not_asked = _impute_missing(table, variables)
     notes: list[str] = []
     raking: dict[str, dict[str, float]] = {}
     cells: dict[str, pd.Series] = {}
@@ -248,24 +265,21 @@ def calibrated_design(
     design = SurveyDesign.from_sufficient(
         table, strata="sector", psu="service_point", lonely_psu="adjust"
     )
-    # Within a service point its respondents are the sample: the point is a
-    # stratum of element sampling (see indexes.point_direct_estimates).
-    points = SurveyDesign.from_sufficient(
-        table, strata="service_point", lonely_psu="certainty"
-    )
+    weight = np.ones(len(table))
     if raking:
         try:
             design = design.rake(raking, max_iter=200, tol=1e-8)
-            points = points.rake(raking, max_iter=200, tol=1e-8)
+            weight = _raked_weights(table, raking)
         except ValueError as exc:
             raise WaveDataError([f"Weighting failed: {exc}"]) from exc
     return (
         design,
-        points,
+        table.assign(_weight=weight),
         {
             "method": "raking within sectors" if raking else "none (equal weights)",
             "margins": [m.name for m in margins],
             "imputed_modal_category": imputed,
+            "not_asked_in_sectors": not_asked,
             "notes": notes,
             "kish_effective_n": round(design.kish_effective_n(), 1),
             "respondents": int(table[COUNT].sum()),
@@ -273,9 +287,76 @@ def calibrated_design(
     )
 
 
+def _raked_weights(table: pd.DataFrame, raking: dict[str, dict[str, float]]):
+    """Final weight of each row: the core's raking factor of its joint cell."""
+    columns = list(raking)
+    factors, _ = rake_factors(
+        {c: as_population([c], raking[c]) for c in columns},
+        table[columns],
+        table[COUNT].to_numpy(float),
+        max_iter=200,
+        tol=1e-8,
+    )
+    final = factors[[*columns, len(columns) - 1]].rename(
+        columns={len(columns) - 1: "_factor"}
+    )
+    return table[columns].merge(final, on=columns, how="left")["_factor"].to_numpy()
+
+
+def point_rows(
+    table: pd.DataFrame, outcome: str, level: float, scale: str
+) -> pd.DataFrame:
+    """Direct estimate of every service point, vectorized over the table.
+
+    Within a point its respondents are the sample (element sampling, as
+    :func:`analysis.stats.indexes.point_direct_estimates`), weighted by the
+    final calibrated weights:
+    :math:`\\hat y_p = \\sum_g w_g s_g / \\sum_g w_g m_g`,
+    :math:`\\hat V_p = \\frac{n_p}{n_p-1}\\sum_g w_g^2 (q_g - 2\\hat y_p s_g
+    + m_g \\hat y_p^2)/\\hat N_p^2`; calibration residuals are not credited
+    (conservative). Rates get logit-scale intervals, as ``svyciprop``.
+    """
+    n_col, sum_col, sq_col = stat_columns(outcome)
+    codes, labels = pd.factorize(table["service_point"])
+    w = table["_weight"].to_numpy(float)
+    m, s, q = (table[c].to_numpy(float) for c in (n_col, sum_col, sq_col))
+    k = len(labels)
+    population = np.bincount(codes, w * m, k)
+    n = np.bincount(codes, m, k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(codes, w * s, k) / population
+        mc = mean[codes]
+        squares = np.bincount(codes, w * w * (q - 2 * mc * s + m * mc * mc), k)
+        variance = n / (n - 1) * squares / population**2
+        se = np.sqrt(np.where(n > 1, np.maximum(variance, 0.0), np.nan))
+        df = np.where(n > 1, n - 1, np.nan)
+        t = stats.t.ppf((1 + level) / 2, df)
+        if scale == "logit":
+            centre = np.log(mean) - np.log1p(-mean)
+            spread = t * se / (mean * (1 - mean))
+            low = 1 / (1 + np.exp(-(centre - spread)))
+            high = 1 / (1 + np.exp(-(centre + spread)))
+        else:
+            low, high = mean - t * se, mean + t * se
+    out = pd.DataFrame(
+        {
+            "domain_type": "service_point",
+            "domain": np.asarray(labels, dtype=object),
+            "estimate": mean,
+            "se": se,
+            "ci_low": low,
+            "ci_high": high,
+            "n": n.astype(int),
+            "deff": np.nan,
+            "df": df,
+        }
+    )
+    return out[out["n"] > 0].reset_index(drop=True)
+
+
 # ------------------------------------------------------------------ results
 def _with_points(main: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
-    return pd.concat([main, points[points.domain_type != "all"]], ignore_index=True)
+    return pd.concat([main, points], ignore_index=True)
 
 
 def _rows(frame: pd.DataFrame, kind: str, dimension: str = "") -> pd.DataFrame:
@@ -367,19 +448,16 @@ def wave_results(table: pd.DataFrame, spec: WaveSpec) -> tuple[pd.DataFrame, dic
     problems = margin_problems(table, spec.margins)
     if problems:
         raise WaveDataError(problems)
-    design, points, diagnostics = calibrated_design(table, spec.margins)
+    design, weighted, diagnostics = calibrated_design(table, spec.margins)
     level = spec.confidence
+    others = ("sector", "region", "channel")
     indexes = _with_points(
-        domain_indexes(
-            design, INDEX, domains=("sector", "region", "channel"), level=level
-        ),
-        domain_indexes(points, INDEX, domains=["service_point"], level=level),
+        domain_indexes(design, INDEX, domains=others, level=level),
+        point_rows(weighted, INDEX, level, "identity"),
     )
     rates = _with_points(
-        satisfied_rates(
-            design, SATISFIED, domains=("sector", "region", "channel"), level=level
-        ),
-        satisfied_rates(points, SATISFIED, domains=["service_point"], level=level),
+        satisfied_rates(design, SATISFIED, domains=others, level=level),
+        point_rows(weighted, SATISFIED, level, "logit"),
     )
     dimensions = [
         c[len(DIMENSION_PREFIX) :]
@@ -428,6 +506,12 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     ]
     out = frame[list(RESULT_COLUMNS)].assign(
         details=details, verdict=frame["verdict"].fillna("")
+    )
+    # intervals of indexes and scores cannot leave the 0-100 scale (small df)
+    scaled = out["kind"].isin(["index", "dimension"])
+    out = out.assign(
+        ci_low=out["ci_low"].where(~scaled, out["ci_low"].clip(lower=0.0)),
+        ci_high=out["ci_high"].where(~scaled, out["ci_high"].clip(upper=100.0)),
     )
     return out.assign(domain=out["domain"].astype(str)).reset_index(drop=True)
 

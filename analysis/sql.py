@@ -11,6 +11,7 @@ differs (:class:`JsonNumber`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from analysis.compute import (
 from analysis.stats.sufficient import COUNT, stat_columns
 
 OVERALL = "overall"
+SAFE_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 UNKNOWN_REGION = "(unknown)"
 KEYS = ("sector", "service_point", "region", "channel")
 
@@ -118,17 +120,21 @@ def _select(columns: str, source: str, alias: str, tail: str = "") -> str:
     return f"SELECT {columns} FROM ({source}) AS {alias}{tail}{fence}"  # noqa: S608
 
 
-def statistics_sql(
-    responses: QuerySet, scoring: SurveyScoring, variables: Sequence[str]
-) -> tuple[str, tuple, list[str]]:
-    """SQL, parameters and outcome names of the survey's statistics query."""
-    q = connection.ops.quote_name
-    items = scoring.items
-    inner = responses.annotate(
+def _keys(responses: QuerySet, scoring: SurveyScoring) -> QuerySet:
+    return responses.annotate(
         k_sector=Value(scoring.sector),
         k_service_point=Coalesce(F("service_point__code"), Value(NO_SERVICE_POINT)),
         k_region=Coalesce(F("service_point__region__code"), Value(UNKNOWN_REGION)),
         k_channel=F("channel"),
+    )
+
+
+def _answers_generic(
+    responses: QuerySet, scoring: SurveyScoring, variables: Sequence[str]
+) -> tuple[str, tuple]:
+    """Keys and numeric answers, reading the JSON once per key (SQLite)."""
+    items = scoring.items
+    inner = _keys(responses, scoring).annotate(
         **{f"x{j}": JsonNumber("answers", item.code) for j, item in enumerate(items)},
         **{
             f"k_w{k}": KeyTextTransform(scoring.weighting_codes[v], "answers")
@@ -136,12 +142,60 @@ def statistics_sql(
             else Value(None, output_field=FloatField())
             for k, v in enumerate(variables)
         },
-    ).values(
+    )
+    columns = [
         *[f"k_{key}" for key in KEYS],
         *[f"k_w{k}" for k in range(len(variables))],
         *[f"x{j}" for j in range(len(items))],
+    ]
+    sql, params = inner.values(*columns).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _answers_postgresql(
+    responses: QuerySet, scoring: SurveyScoring, variables: Sequence[str]
+) -> tuple[str, tuple]:
+    """The same, parsing each response's JSON once (``jsonb_to_record``)."""
+    q = connection.ops.quote_name
+    codes = [i.code for i in scoring.items] + [
+        scoring.weighting_codes[v] for v in variables if v in scoring.weighting_codes
+    ]
+    for code in codes:
+        if not SAFE_CODE.fullmatch(code):
+            raise ValueError(f"question code {code!r} is not a plain identifier")
+    codes = list(dict.fromkeys(codes))
+    inner = _keys(responses, scoring).values(*[f"k_{key}" for key in KEYS], "answers")
+    sql, params = inner.query.sql_with_params()
+    numbers = [
+        f"CASE WHEN jsonb_typeof(a.{q(item.code)}) = 'number' "
+        f"THEN (a.{q(item.code)})::double precision END AS x{j}"
+        for j, item in enumerate(scoring.items)
+    ]
+    texts = [
+        f"(a.{q(scoring.weighting_codes[v])} #>> '{{}}') AS k_w{k}"
+        if v in scoring.weighting_codes
+        else f"CAST(NULL AS text) AS k_w{k}"
+        for k, v in enumerate(variables)
+    ]
+    record = ", ".join(f"{q(code)} jsonb" for code in codes)
+    keys = ", ".join(f"r0.{q(f'k_{key}')}" for key in KEYS)
+    source = (
+        f"({sql}) AS r0 CROSS JOIN LATERAL jsonb_to_record(r0.answers) AS a({record})"
     )
-    inner_sql, params = inner.query.sql_with_params()
+    columns = ", ".join([keys, *texts, *numbers])
+    return f"SELECT {columns} FROM {source}", tuple(params)  # noqa: S608
+
+
+def statistics_sql(
+    responses: QuerySet, scoring: SurveyScoring, variables: Sequence[str]
+) -> tuple[str, tuple, list[str]]:
+    """SQL, parameters and outcome names of the survey's statistics query."""
+    q = connection.ops.quote_name
+    items = scoring.items
+    if connection.vendor == "postgresql":
+        inner_sql, params = _answers_postgresql(responses, scoring, variables)
+    else:
+        inner_sql, params = _answers_generic(responses, scoring, variables)
     keys = [q(f"k_{key}") for key in KEYS] + [
         q(f"k_w{k}") for k in range(len(variables))
     ]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from analysis.demo import load_demo_results
 from core.demo import ensure_demo_admin, ensure_home_page
 from surveys.demo import load_demo_surveys, load_reference_data
 
@@ -12,6 +13,8 @@ class Command(BaseCommand):
         ensure_home_page()
         load_reference_data()
         load_demo_surveys()
+        for run in load_demo_results():
+            self.stdout.write(f"Index run for {run.wave}: {run.get_status_display()}")
         username, password = ensure_demo_admin(
             settings.BASE_DIR / ".demo_admin_password"
         )
