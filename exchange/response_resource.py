@@ -17,7 +17,7 @@ from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from exchange import columns as cols
-from exchange.plan import parse_interview_date
+from exchange.meta import parse_interview_date
 from exchange.resources import CodeOrNameWidget
 from exchange.validation import file_value
 from surveys.forms import json_answer

@@ -133,3 +133,21 @@ def test_running_an_import_task_twice_leaves_the_same_state(survey, points, admi
     assert [o["action"] for o in again.preview] == ["skip"] * 3
     assert import_confirm(job_id=again.pk, user=admin_user).created_count == 0
     assert Response.objects.count() == 3
+
+
+def test_a_large_file_is_checked_and_imported_by_the_background_task(
+    survey, points, admin_user, settings, django_capture_on_commit_callbacks
+):
+    from surveys.models import Response
+    from tests.imports.helpers import GOOD_ROWS
+
+    settings.EXCHANGE_BACKGROUND_BYTES = 10  # every file is "large" here
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = check(survey, csv_bytes(GOOD_ROWS), admin_user)
+    assert job.status == ImportStatus.CHECKING and len(callbacks) == 1
+    callbacks[0]()  # the worker picks the task up once the job is committed
+    job.refresh_from_db()
+    assert job.status == ImportStatus.READY and job.total_rows == 3
+    job = import_confirm(job_id=job.pk, user=admin_user)  # eager task in tests
+    assert job.status == ImportStatus.DONE and job.progress_percent == 100
+    assert Response.objects.count() == 3
