@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -59,6 +60,9 @@ def write_xlsx(path: Path, rows, header) -> int:
 def _typed(cell):
     if isinstance(cell, str) and re.fullmatch(r"-?\d{1,15}", cell):
         return int(cell)
+    if isinstance(cell, str):
+        # A control character typed by a respondent must not fail the workbook.
+        return ILLEGAL_CHARACTERS_RE.sub("", cell)
     return cell
 
 
