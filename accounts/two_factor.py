@@ -125,3 +125,14 @@ def secret_for_typing(device: TOTPDevice) -> str:
     """The base32 secret in groups of four, for apps that cannot scan."""
     secret = b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@transaction.atomic
+def two_factor_reset(*, user: AbstractBaseUser) -> int:
+    """Remove all of ``user``'s devices, so they enrol again; returns how many.
+
+    Also ends their sessions' verification: django-otp drops a session whose
+    device no longer exists.
+    """
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    return removed

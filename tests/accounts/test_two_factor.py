@@ -227,3 +227,26 @@ def test_the_public_site_still_answers_an_unverified_session(client, home_page):
 def test_the_helper_signs_in_as_verified(client):
     login_verified(client, member_of(ASSESSORS))
     assert client.get("/admin/pages/").status_code == 200
+
+
+def test_an_administrator_reset_lets_the_user_enrol_a_new_app(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    admin = superuser()
+    login_verified(client, admin)
+    assert client.get("/admin/users/").status_code == 200
+    out = StringIO()
+    call_command("two_factor_reset", "root", stdout=out)
+    assert "Removed 1" in out.getvalue()
+    response = client.get("/admin/users/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(SETUP)
+
+
+def test_resetting_an_unknown_user_is_an_error_not_a_crash():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("two_factor_reset", "nobody")
