@@ -129,7 +129,7 @@ def test_sections_cannot_be_skipped_by_editing_the_url(client, survey):
     url = start(client, survey)
     jump = client.get(url.replace("/1/", "/3/"))
     assert jump.status_code == 302 and jump["Location"].endswith("/1/")
-    review = client.get(url.replace("1/", "review/"))
+    review = client.get(url.removesuffix("1/") + "review/")
     assert review.status_code == 302
 
 
@@ -155,5 +155,5 @@ def test_assessor_text_is_escaped(client, survey_index):
     assert "<script>x()</script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;x()&lt;/script&gt;" in html
     client.post(url, {"q_x": "3"})
-    review = client.get(url.replace("1/", "review/")).content.decode()
+    review = client.get(url.removesuffix("1/") + "review/").content.decode()
     assert "<script>x()</script>" not in review

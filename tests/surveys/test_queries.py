@@ -28,4 +28,4 @@ def test_section_queries_do_not_grow_with_the_number_of_questions(client, survey
     small_cold, small_warm = queries_for_section(client, survey_index, 3)
     large_cold, large_warm = queries_for_section(client, survey_index, 60)
     assert large_cold == small_cold and large_warm == small_warm
-    assert large_warm <= 8 and large_cold <= 12
+    assert large_warm <= 12 and large_cold <= 16
