@@ -14,11 +14,9 @@ import numpy as np
 import pandas as pd
 
 from . import sufficient
+from .steps import PostStratification, Raking, Trimming
 from .validation import as_list, require_columns
 from .weighting import (
-    PostStratification,
-    Raking,
-    Trimming,
     as_population,
     poststratification_factors,
     rake_factors,

@@ -22,9 +22,9 @@ from . import sufficient
 from .calibration import CalibrationMixin
 from .estimation import EstimationMixin
 from .replicates import JACKKNIFE_TYPES, JackknifeType
+from .steps import PostStratification, Raking, Trimming
 from .validation import require_columns
 from .variance import LONELY_PSU, DesignRows, LonelyPsu
-from .weighting import PostStratification, Raking, Trimming
 
 __all__ = ["Estimate", "SurveyDesign"]
 
