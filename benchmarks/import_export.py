@@ -3,8 +3,9 @@
 Creates (or reuses) a scratch PostgreSQL database, migrates it and builds one
 survey of 25 questions and 20 service points. Then, in one run, prints:
 
-- our import: dry run (read + set-based validation) and confirmed run
-  (validation again + COPY in one transaction) of the whole file;
+- our import: dry run (read + set-based validation, writes the prepared rows)
+  and confirmed run (COPY of the prepared rows into a staging table and one
+  INSERT ... SELECT, one transaction) of the whole file;
 - PostgreSQL COPY of the same file into a plain table of text columns;
 - django-import-export's default per-row path (``ResponseResource``) on a
   20k-row sample, extrapolated to the whole file;
@@ -217,7 +218,7 @@ def our_import(survey, path: Path) -> tuple[float, int]:
     )
     assert job.status == ImportStatus.READY, job.message
     job, run = timed(
-        "our import: confirmed (validate again + COPY, one transaction)",
+        "our import: confirmed (COPY to staging + INSERT, one transaction)",
         lambda: import_confirm(job_id=job.pk, user=None),
     )
     assert job.status == ImportStatus.DONE, job.message
@@ -339,6 +340,7 @@ def main() -> None:
     write_file(path, args.rows)
     size = path.stat().st_size / 1024 / 1024
     print(f"{args.rows:,} rows x 25 questions, {size:.0f} MB CSV, PostgreSQL {DB_NAME}")
+    print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     ours, created = our_import(survey, path)
     copy = plain_copy(path)
     per_row = per_row_sample(survey, path, args.sample, args.rows)
@@ -357,6 +359,7 @@ def main() -> None:
         f"per-row path {per_row:.0f} s ({per_row / ours:.0f} x ours); "
         f"targets: import < 30 s and < 10 x COPY, export < 20 s"
     )
+    print(f"  load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
