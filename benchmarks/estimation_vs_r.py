@@ -114,7 +114,7 @@ jsonlite::write_json(list(seconds = seconds, cpu = cpu,
   overall = unname(coef(overall)), overall_se = unname(SE(overall)),
   by_levels = as.character(by_sector$sector),
   by = unname(as.matrix(by_sector[, meta$items])),
-  by_se = unname(se_by)), file.path(dir, "result.json"), digits = NA)
+  by_se = unname(se_by)), file.path(dir, "result.json"), digits = NA, auto_unbox = TRUE)
 """
 
 
@@ -151,7 +151,14 @@ def run_r(frame: pd.DataFrame) -> dict:
             ],
             check=True,
         )
-        return json.loads((folder / "result.json").read_text())
+        result = json.loads((folder / "result.json").read_text())
+        # Scalars as plain numbers even if R wrote length-one arrays.
+        return {
+            k: v[0]
+            if isinstance(v, list) and len(v) == 1 and k in ("seconds", "cpu")
+            else v
+            for k, v in result.items()
+        }
 
 
 def time_python(frame: pd.DataFrame, repeats: int = 3) -> tuple[float, float]:
