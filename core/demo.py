@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from core.models import HomePage
 
@@ -26,13 +28,27 @@ HOME_INTRO_EN = (
 )
 
 
+def ensure_tree_root() -> Page:
+    """Wagtail's root page (and default locale), recreated if a flush removed them.
+
+    Wagtail's migrations create both; a database emptied since (a flush, a
+    restore of data only) would otherwise have nowhere to put the site.
+    """
+    root = Page.get_first_root_node()
+    if root is None:
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    return root
+
+
 @transaction.atomic
 def ensure_home_page() -> HomePage:
     """The single HomePage, made the default site's root (replacing Wagtail's)."""
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
-        home = root.add_child(
+        home = ensure_tree_root().add_child(
             instance=HomePage(
                 title="嘉兴市公共服务满意度",
                 title_en="Jiaxing public-service satisfaction",

@@ -62,3 +62,16 @@ def test_load_demo_twice_changes_nothing_and_the_printed_password_logs_in(
     assert first.splitlines()[-1] == second.splitlines()[-1]
     user = authenticate(username=username, password=password)
     assert user is not None and user.is_superuser
+
+
+def test_the_home_page_is_rebuilt_when_the_page_tree_was_emptied():
+    from wagtail.models import Locale, Page
+
+    from core.demo import ensure_home_page
+
+    Page.objects.all().delete()
+    Locale.objects.all().delete()
+    home = ensure_home_page()
+    assert HomePage.objects.get() == home
+    assert home.get_parent().depth == 1
+    assert home.get_site().is_default_site
