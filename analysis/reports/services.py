@@ -106,7 +106,7 @@ def _claim(report_id: int) -> Report | None:
     """Mark the report running, unless it is already done (idempotence)."""
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("wave", "run", "requested_by")
             .filter(pk=report_id)
             .first()
