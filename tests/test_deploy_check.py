@@ -8,7 +8,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "surveyportal.settings.production"}
+    # The browser fixture allows async-unsafe calls in this process; a deployment
+    # never has that variable, and check --deploy rightly warns about it.
+    inherited = {
+        k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    env = {**inherited, "DJANGO_SETTINGS_MODULE": "surveyportal.settings.production"}
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
