@@ -33,6 +33,8 @@ FRAME_FIELDS = (
 
 def complaint_for_lookup(reference: str, secret: str) -> Complaint | None:
     """The complaint a lookup link opens; None if reference or secret is wrong."""
+    if "\x00" in reference:
+        return None  # PostgreSQL text cannot hold NUL: such a link is forged
     complaint = (
         Complaint.objects.select_related("service_point", "feedback")
         .filter(reference=reference.strip().upper())
