@@ -8,7 +8,6 @@ header, so retries never store it twice.
 from __future__ import annotations
 
 import json
-import math
 import time
 from typing import Any
 
@@ -148,7 +147,7 @@ def _submission(request: HttpRequest, survey: SurveyPage, body: dict):
     if (
         isinstance(duration, bool)
         or not isinstance(duration, int | float)
-        or not math.isfinite(duration)
+        # Range first: math.isfinite overflows on a huge int; NaN fails it too.
         or not 0 <= duration <= 86400
     ):
         raise ValidationError(_("duration_seconds must be between 0 and 86400."))
