@@ -154,9 +154,14 @@ def _submission(request: HttpRequest, survey: SurveyPage, body: dict):
     point = None
     if body.get("service_point"):
         code = str(body["service_point"])[:40]
-        point = _cached(
-            ("service_point", code),
-            lambda: ServicePoint.objects.filter(code=code, active=True).first(),
+        # PostgreSQL text cannot hold NUL; no code contains one anyway.
+        point = (
+            None
+            if "\x00" in code
+            else _cached(
+                ("service_point", code),
+                lambda: ServicePoint.objects.filter(code=code, active=True).first(),
+            )
         )
         if point is None:
             raise ValidationError(_("Unknown service point."))
