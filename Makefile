@@ -6,9 +6,10 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # System packages the tests need: the browser, R with the reference packages,
-# gettext for message catalogues and poppler for reading PDFs.
+# gettext for message catalogues, poppler for reading PDFs, and the PostgreSQL
+# and Redis servers the chaos tests start scratch instances of.
 TEST_DEBS := chromium r-cran-survey r-cran-psych r-cran-survival r-cran-jsonlite \
-	gettext poppler-utils fonts-noto-cjk
+	gettext poppler-utils fonts-noto-cjk postgresql redis-server
 PYTEST_ARGS ?=
 
 .PHONY: run test install install-dev system-deps migrate demo worker beat lint messages clean

@@ -14,12 +14,15 @@ from accounts.csp import is_admin_path
 from accounts.two_factor import has_confirmed_device, requires_two_factor
 
 # Reachable before the second factor: the two-factor pages themselves, signing
-# out, and the admin's translation catalogue those pages load.
+# out, and what those pages load from the admin: its translation catalogue and
+# its icon sprite (fetched by script; a redirect there answers HTML, and every
+# icon on the two-factor pages goes blank).
 UNVERIFIED_URL_NAMES = (
     "accounts:two_factor_setup",
     "accounts:two_factor_verify",
     "wagtailadmin_logout",
     "wagtailadmin_javascript_catalog",
+    "wagtailadmin_sprite",
 )
 
 

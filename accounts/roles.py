@@ -52,6 +52,22 @@ ROLE_PAGE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Image and document permissions (wagtailcore GroupCollectionPermission) on the
+# root collection: Wagtail checks these, not the model permissions above, so
+# without them an assessor cannot upload an illustration or a methodology PDF.
+ROLE_COLLECTION_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    role: tuple(
+        f"{app_label}.{action}_{model}"
+        for app_label, model in (
+            ("wagtailimages", "image"),
+            ("wagtaildocs", "document"),
+        )
+        for action in ("add", "change", "delete", "choose")
+    )
+    for role in (ASSESSORS, LEAD_ASSESSORS)
+}
+
+
 def permission_matches(role: str, app_label: str, codename: str) -> bool:
     """Whether ``app_label.codename`` belongs to ``role``."""
     name = f"{app_label}.{codename}"
@@ -75,6 +91,9 @@ def sync_roles(apps=None) -> None:
         permission_model.objects.select_related("content_type").all()
     )
     root = page_model.objects.filter(depth=1).first()
+    root_collection = (
+        apps.get_model("wagtailcore", "Collection").objects.filter(depth=1).first()
+    )
     for role in ROLE_PERMISSIONS:
         group, _ = group_model.objects.get_or_create(name=role)
         group.permissions.set(
@@ -84,6 +103,10 @@ def sync_roles(apps=None) -> None:
                 if permission_matches(role, perm.content_type.app_label, perm.codename)
             ]
         )
+        if root_collection is not None:
+            _sync_collection_permissions(
+                apps, group, root_collection, all_permissions, role
+            )
         page_codenames = ROLE_PAGE_PERMISSIONS.get(role, ())
         if root is None:
             continue
@@ -101,3 +124,21 @@ def sync_roles(apps=None) -> None:
                 page_permission_model.objects.get_or_create(
                     group=group, page=root, permission=page_model_permissions[codename]
                 )
+
+
+def _sync_collection_permissions(apps, group, collection, all_permissions, role):
+    """Set the group's permissions on ``collection`` to exactly the role's."""
+    wanted = ROLE_COLLECTION_PERMISSIONS.get(role, ())
+    permissions = [
+        perm
+        for perm in all_permissions
+        if f"{perm.content_type.app_label}.{perm.codename}" in wanted
+    ]
+    model = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    model.objects.filter(group=group, collection=collection).exclude(
+        permission__in=permissions
+    ).delete()
+    for perm in permissions:
+        model.objects.get_or_create(
+            group=group, collection=collection, permission=perm
+        )

@@ -19,7 +19,9 @@ def _result_schema() -> dict:
             },
             "dimension": {
                 "type": "string",
-                "description": "Dimension code for kind=dimension, else empty.",
+                "description": (
+                    "Dimension code for kind=dimension, driver or alpha, else empty."
+                ),
             },
             "domain_type": {"type": "string", "enum": list(DomainType.values)},
             "domain": {

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.insights import SectorMoments, insight_rows
 from analysis.stats.design import SurveyDesign
 from analysis.stats.indexes import domain_indexes, satisfied_rates
 from analysis.stats.sufficient import COUNT, collapse, stat_columns
@@ -33,6 +34,8 @@ INDEX = "index"
 SATISFIED = "satisfied"
 DIMENSION_PREFIX = "dim__"
 DOMAINS = ("sector", "service_point", "region", "channel")
+#: The crossed district x sector domain (code ``<sector>/<region>``).
+SECTOR_REGION = "sector_region"
 WEIGHTING_PREFIX = "w__"
 NO_SERVICE_POINT = "(none)"
 NOT_ASKED = "(not asked)"
@@ -437,8 +440,27 @@ def rollup_rows(sectors: pd.DataFrame, spec: WaveSpec, level: float) -> pd.DataF
     return pd.DataFrame(rows)
 
 
-def wave_results(table: pd.DataFrame, spec: WaveSpec) -> tuple[pd.DataFrame, dict]:
+def _sector_region_rows(
+    design: SurveyDesign, spec: WaveSpec, level: float
+) -> pd.DataFrame:
+    """The index of every district x sector cell, against the sector's target."""
+    cells = domain_indexes(design, INDEX, domains=[SECTOR_REGION], level=level)
+    cells = cells[cells.domain_type == SECTOR_REGION].reset_index(drop=True)
+    sector = cells["domain"].str.split("/", n=1).str[0]
+    targets = sector.map(lambda d: CLASS_TARGETS.get(spec.sector_classes.get(d, "")))
+    # a cell with one service point has no interval, so no verdict either
+    targets = targets.where(cells["ci_low"].notna())
+    return _with_verdicts(cells, targets, level, "identity")
+
+
+def wave_results(
+    table: pd.DataFrame, spec: WaveSpec, moments: Sequence[SectorMoments] = ()
+) -> tuple[pd.DataFrame, dict]:
     """Every stored estimate of a wave, and the weighting diagnostics.
+
+    ``moments`` (per-group sums of cross-products, see :mod:`analysis.insights`)
+    add key drivers and alphas; shrinkage estimates of service points and the
+    district x sector grid need only ``table``.
 
     Returns a frame with ``kind, dimension, domain_type, domain, estimate,
     se, ci_low, ci_high, n, deff, df, target, verdict, p_value, details``.
@@ -448,6 +470,9 @@ def wave_results(table: pd.DataFrame, spec: WaveSpec) -> tuple[pd.DataFrame, dic
     problems = margin_problems(table, spec.margins)
     if problems:
         raise WaveDataError(problems)
+    table = table.assign(
+        **{SECTOR_REGION: table["sector"].astype(str) + "/" + table["region"]}
+    )
     design, weighted, diagnostics = calibrated_design(table, spec.margins)
     level = spec.confidence
     others = ("sector", "region", "channel")
@@ -470,6 +495,23 @@ def wave_results(table: pd.DataFrame, spec: WaveSpec) -> tuple[pd.DataFrame, dic
         lambda d: CLASS_TARGETS.get(spec.sector_classes.get(d, ""))
     )
     sector_targets = sector_targets.where(indexes.domain_type == "sector")
+    dimension_rows = _dimension_rows(design, dimensions, level)
+    point_sectors = (
+        table.loc[table["service_point"] != NO_SERVICE_POINT]
+        .drop_duplicates("service_point")
+        .set_index("service_point")["sector"]
+        .to_dict()
+    )
+    insights, notes = insight_rows(
+        moments,
+        table,
+        weighted["_weight"].to_numpy(float),
+        indexes,
+        dimension_rows,
+        point_sectors,
+        level,
+    )
+    diagnostics["notes"] = [*diagnostics["notes"], *notes]
     indexes = _with_verdicts(indexes, sector_targets, level, "identity")
     if not rollups.empty:
         rollups = _with_verdicts(
@@ -478,8 +520,10 @@ def wave_results(table: pd.DataFrame, spec: WaveSpec) -> tuple[pd.DataFrame, dic
     parts = [
         _rows(indexes, "index"),
         _rows(rollups, "index") if not rollups.empty else None,
+        _rows(_sector_region_rows(design, spec, level), "index"),
         _rows(rates, "satisfied_rate"),
-        _dimension_rows(design, dimensions, level),
+        dimension_rows,
+        insights if not insights.empty else None,
     ]
     out = pd.concat([p for p in parts if p is not None], ignore_index=True)
     return _tidy(out), diagnostics
@@ -494,21 +538,29 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("target", "verdict", "p_value"):
         if column not in frame.columns:
             frame = frame.assign(**{column: np.nan if column != "verdict" else ""})
+    given = (
+        frame["details"].tolist() if "details" in frame.columns else [None] * len(frame)
+    )
     details = [
         {
-            k: v
-            for k, v in zip(detail_columns, values, strict=True)
-            if not (isinstance(v, float) and np.isnan(v))
-            and v is not None
-            and not (isinstance(v, list) and not v)
+            **(extra if isinstance(extra, dict) else {}),
+            **{
+                k: v
+                for k, v in zip(detail_columns, values, strict=True)
+                if not (isinstance(v, float) and np.isnan(v))
+                and v is not None
+                and not (isinstance(v, list) and not v)
+            },
         }
-        for values in frame[detail_columns].itertuples(index=False, name=None)
+        for extra, values in zip(
+            given, frame[detail_columns].itertuples(index=False, name=None), strict=True
+        )
     ]
     out = frame[list(RESULT_COLUMNS)].assign(
         details=details, verdict=frame["verdict"].fillna("")
     )
     # intervals of indexes and scores cannot leave the 0-100 scale (small df)
-    scaled = out["kind"].isin(["index", "dimension"])
+    scaled = out["kind"].isin(["index", "dimension", "shrunk_index"])
     out = out.assign(
         ci_low=out["ci_low"].where(~scaled, out["ci_low"].clip(lower=0.0)),
         ci_high=out["ci_high"].where(~scaled, out["ci_high"].clip(upper=100.0)),

@@ -63,6 +63,7 @@ class Wave(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("published by"),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
@@ -124,7 +125,7 @@ class PopulationMargin(RevisionMixin, ClusterableModel):
         blank=True,
         help_text=_("Where the counts come from, e.g. 2020 census, table 3-1."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     panels = [
         FieldPanel("wave"),
@@ -153,7 +154,10 @@ class PopulationMargin(RevisionMixin, ClusterableModel):
 
 class PopulationMarginCell(models.Model):
     margin = ParentalKey(
-        PopulationMargin, on_delete=models.CASCADE, related_name="cells"
+        PopulationMargin,
+        on_delete=models.CASCADE,
+        related_name="cells",
+        verbose_name=_("margin table"),
     )
     category = models.CharField(
         _("category"),
@@ -286,7 +290,10 @@ class IndexRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last progress report of the worker."
+        _("last heartbeat"),
+        null=True,
+        blank=True,
+        help_text=_("Last progress report of the worker."),
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
@@ -322,6 +329,9 @@ class ResultKind(models.TextChoices):
     INDEX = "index", _("Satisfaction index (0-100)")
     SATISFIED_RATE = "satisfied_rate", _("Share satisfied (0-1)")
     DIMENSION = "dimension", _("Dimension score (0-100)")
+    DRIVER = "driver", _("Key-driver importance (share of variance, 0-1)")
+    ALPHA = "alpha", _("Cronbach's alpha of a dimension")
+    SHRUNK_INDEX = "shrunk_index", _("Shrinkage (Fay-Herriot) index (0-100)")
 
 
 class DomainType(models.TextChoices):
@@ -330,6 +340,7 @@ class DomainType(models.TextChoices):
     SECTOR = "sector", _("Sector")
     REGION = "region", _("Region")
     SERVICE_POINT = "service_point", _("Service point")
+    SECTOR_REGION = "sector_region", _("District x sector")
     CHANNEL = "channel", _("Channel")
 
 
@@ -343,7 +354,8 @@ class IndexResult(models.Model):
     """One estimate of a run: a kind, for one domain, with its uncertainty.
 
     ``estimate``, ``ci_low`` and ``ci_high`` are on the kind's scale (0-100
-    for indexes and dimension scores, 0-1 for rates). ``target`` and
+    for indexes, dimension scores and shrinkage indexes, 0-1 for rates,
+    driver importances and alphas). ``target`` and
     ``verdict`` are filled where the plan sets a target (roll-ups, and
     sectors against their service class's target).
     """
@@ -353,7 +365,8 @@ class IndexResult(models.Model):
     kind = models.CharField(max_length=16, choices=ResultKind.choices)
     dimension = models.CharField(max_length=40, blank=True)
     domain_type = models.CharField(max_length=16, choices=DomainType.choices)
-    domain = models.CharField(max_length=80)
+    # up to "<sector>/<region>" for the district x sector grid (codes <= 40)
+    domain = models.CharField(max_length=100)
     domain_name = models.CharField(max_length=200, blank=True)
     domain_name_en = models.CharField(max_length=200, blank=True)
     estimate = models.FloatField(null=True)

@@ -9,6 +9,7 @@ import pandas as pd
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 
 from analysis.compute import Margin, merge_statistics
+from analysis.insights import SectorMoments
 from analysis.models import (
     IndexResult,
     IndexRun,
@@ -19,6 +20,7 @@ from analysis.models import (
     Wave,
 )
 from analysis.sql import RatingItem, SurveyScoring, survey_statistics
+from analysis.sql_moments import survey_aggregates
 from surveys.models import QuestionKind, Response, ResponseStatus, SurveyPage
 
 
@@ -62,14 +64,42 @@ def survey_scoring(survey: SurveyPage) -> SurveyScoring:
     )
 
 
+def survey_responses(survey: SurveyPage) -> QuerySet[Response]:
+    """Submitted, non-excluded responses to one survey of a wave; filtering
+    on the survey alone keeps the aggregation plan free of a semi-join."""
+    return Response.objects.filter(
+        survey=survey, status=ResponseStatus.SUBMITTED, excluded=False
+    )
+
+
 def wave_statistics(wave: Wave, variables: list[str]) -> pd.DataFrame:
     """Sufficient statistics of the whole wave: one GROUP BY query per survey."""
-    tables = []
-    base = wave_responses(wave)
-    for survey in wave_surveys(wave):
-        scoring = survey_scoring(survey)
-        tables.append(survey_statistics(base.filter(survey=survey), scoring, variables))
+    tables = [
+        survey_statistics(survey_responses(survey), survey_scoring(survey), variables)
+        for survey in wave_surveys(wave)
+    ]
     return merge_statistics(tables)
+
+
+def wave_aggregates(
+    wave: Wave, variables: list[str]
+) -> tuple[pd.DataFrame, list[SectorMoments]]:
+    """Sufficient statistics and, for drivers and alpha, sums of
+    cross-products of the whole wave: one GROUP BY query per survey."""
+    tables, moments = [], []
+    for survey in wave_surveys(wave):
+        table, found = survey_aggregates(
+            survey_responses(survey), survey_scoring(survey), variables
+        )
+        tables.append(table)
+        if found is not None:
+            moments.append(found)
+    return merge_statistics(tables), moments
+
+
+def wave_moments(wave: Wave, variables: list[str]) -> list[SectorMoments]:
+    """The sums of cross-products of :func:`wave_aggregates` alone."""
+    return wave_aggregates(wave, variables)[1]
 
 
 def wave_margins(wave: Wave) -> list[Margin]:
@@ -103,20 +133,30 @@ def wave_rollup_weights(wave: Wave) -> dict[str, dict[str, float]]:
     return weights
 
 
-def wave_fingerprint(wave: Wave) -> str:
+def wave_response_summary(wave: Wave) -> list[dict]:
+    """Per survey and questionnaire revision answered: how many responses,
+    the latest and the sum of their ids, the latest save. One query serves
+    both :func:`wave_fingerprint` and :func:`wave_revisions`."""
+    return list(
+        wave_responses(wave)
+        .values("survey_id", "survey__slug", "revision_id")
+        .annotate(n=Count("id"), last=Max("id"), ids=Sum("id"), saved=Max("saved_at"))
+        .order_by("survey_id", "revision_id")
+    )
+
+
+def wave_fingerprint(wave: Wave, summary: list[dict] | None = None) -> str:
     """Changes whenever a new, edited or excluded response, margin, roll-up
     weight or questionnaire revision would change the results."""
-    responses = wave_responses(wave).aggregate(
-        n=Count("id"), last=Max("id"), ids=Sum("id"), saved=Max("saved_at")
-    )
+    rows = wave_response_summary(wave) if summary is None else summary
     revisions = list(
         wave.surveys.order_by("pk").values_list("pk", "latest_revision_id")
     )
     payload = [
-        responses["n"],
-        responses["last"],
-        responses["ids"],
-        str(responses["saved"]),
+        sum(row["n"] for row in rows),
+        max((row["last"] for row in rows), default=None),
+        sum(row["ids"] for row in rows) if rows else None,
+        str(max((row["saved"] for row in rows), default=None)),
         revisions,
         margins_digest(wave_margins(wave)),
         sorted(wave_rollup_weights(wave).items()),
@@ -125,14 +165,9 @@ def wave_fingerprint(wave: Wave) -> str:
     return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
 
 
-def wave_revisions(wave: Wave) -> list[dict]:
+def wave_revisions(wave: Wave, summary: list[dict] | None = None) -> list[dict]:
     """The questionnaire revisions the wave's responses answered, per survey."""
-    rows = (
-        wave_responses(wave)
-        .values("survey_id", "survey__slug", "revision_id")
-        .annotate(n=Count("id"))
-        .order_by("survey_id", "revision_id")
-    )
+    rows = wave_response_summary(wave) if summary is None else summary
     return [
         {
             "survey": row["survey_id"],

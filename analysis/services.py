@@ -196,6 +196,17 @@ def _names() -> dict[str, dict[str, tuple[str, str]]]:
     }
 
 
+def _label(names: dict, domain_type: str, domain: str) -> tuple[str, str]:
+    """Chinese and English names of a domain; a district x sector cell is
+    named after both."""
+    if domain_type == "sector_region":
+        sector, _, region = domain.partition("/")
+        first = names["sector"].get(sector, (sector, sector))
+        second = names["region"].get(region, (region, region))
+        return f"{first[0]} · {second[0]}", f"{first[1]} · {second[1]}"
+    return names.get(domain_type, {}).get(domain, ("", ""))
+
+
 def _float(value) -> float | None:
     if value is None:
         return None
@@ -219,7 +230,7 @@ def _result_rows(run: IndexRun, frame: pd.DataFrame) -> list[IndexResult]:
     names = _names()
     rows = []
     for record in frame.to_dict("records"):
-        label = names.get(record["domain_type"], {}).get(record["domain"], ("", ""))
+        label = _label(names, record["domain_type"], record["domain"])
         rows.append(
             IndexResult(
                 run=run,
@@ -250,7 +261,7 @@ def _provenance(run: IndexRun, wave: Wave, inputs: dict, diagnostics: dict) -> d
     return _json_safe(
         {
             "wave": {"id": wave.pk, "slug": wave.slug, "confidence": wave.confidence},
-            "surveys": selectors.wave_revisions(wave),
+            "surveys": inputs["revisions"],
             "margins": inputs["margins"],
             "rollup_weights": inputs["rollup_weights"],
             "weighting": diagnostics,
@@ -274,11 +285,14 @@ def _provenance(run: IndexRun, wave: Wave, inputs: dict, diagnostics: dict) -> d
 def _compute(run: IndexRun) -> tuple[pd.DataFrame, dict, dict]:
     wave = run.wave
     margins = selectors.wave_margins(wave)
-    fingerprint = selectors.wave_fingerprint(wave)
+    # one scan for the fingerprint and the revisions answered, one GROUP BY
+    # per survey for every sum the estimates need
+    summary = selectors.wave_response_summary(wave)
+    fingerprint = selectors.wave_fingerprint(wave, summary)
     _mark(run.pk, data_fingerprint=fingerprint)
     variables = sorted({v for m in margins for v in m.variables})
     _progress(run.pk, 10, _("Aggregating responses in the database."))
-    table = selectors.wave_statistics(wave, variables)
+    table, moments = selectors.wave_aggregates(wave, variables)
     _progress(run.pk, 60, _("Weighting and estimating."))
     spec = WaveSpec(
         sector_classes=dict(Sector.objects.values_list("code", "service_class")),
@@ -286,7 +300,7 @@ def _compute(run: IndexRun) -> tuple[pd.DataFrame, dict, dict]:
         rollup_weights=selectors.wave_rollup_weights(wave),
         confidence=wave.confidence,
     )
-    frame, diagnostics = wave_results(table, spec)
+    frame, diagnostics = wave_results(table, spec, moments)
     inputs = {
         "margins": {
             "digest": selectors.margins_digest(margins),
@@ -299,6 +313,7 @@ def _compute(run: IndexRun) -> tuple[pd.DataFrame, dict, dict]:
         },
         "rollup_weights": spec.rollup_weights,
         "fingerprint": fingerprint,
+        "revisions": selectors.wave_revisions(wave, summary),
     }
     return frame, diagnostics, inputs
 

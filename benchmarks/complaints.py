@@ -28,10 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.stats.settlement import (  # noqa: E402
     handling_satisfaction,
-    settlement_durations,
     settlement_rates,
     settlement_rates_by,
     with_period,
+)
+from analysis.stats.settlement_times import (  # noqa: E402
+    settlement_durations,
 )
 from analysis.stats.survival import (  # noqa: E402
     kaplan_meier_by,

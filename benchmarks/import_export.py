@@ -4,8 +4,8 @@ Creates (or reuses) a scratch PostgreSQL database, migrates it and builds one
 survey of 25 questions and 20 service points. Then, in one run, prints:
 
 - our import: dry run (read + set-based validation, writes the prepared rows)
-  and confirmed run (COPY of the prepared rows into a staging table and one
-  INSERT ... SELECT, one transaction) of the whole file;
+  and confirmed run (COPY of the prepared rows straight into the responses
+  table, one transaction) of the whole file;
 - PostgreSQL COPY of the same file into a plain table of text columns;
 - django-import-export's default per-row path (``ResponseResource``) on a
   20k-row sample, extrapolated to the whole file;
@@ -20,6 +20,8 @@ Targets: import under 30 s and within 10x COPY; export under 20 s.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import resource
 import subprocess
@@ -41,7 +43,7 @@ sys.path[:] = [str(ROOT)] + [
 ADMIN_URL = os.environ.get(
     "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
-DB_NAME = "exchange_import_bench"
+DB_NAME = os.environ.get("BENCH_IMPORT_DB", "exchange_import_bench")
 DB_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
 LIKERT = [f"r{i:02d}" for i in range(1, 19)]
 POINTS = [f"bench-point-{i}" for i in range(20)]
@@ -190,12 +192,43 @@ def write_file(path: Path, rows: int) -> None:
     frame.to_csv(path, index=False)
 
 
-def timed(label: str, step):
-    start = time.perf_counter()
+def backend_cpu(pid: int | None) -> float:
+    """CPU seconds a PostgreSQL backend (same machine) has used so far."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the server runs elsewhere: no figure
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def django_backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def timed(label: str, step, pid: int | None = None):
+    """Run ``step``; print wall time and the CPU time of this process and of
+    the PostgreSQL backend serving it (others load the machine, so the CPU
+    figures are the ones to compare)."""
+    start, cpu, db = time.perf_counter(), time.process_time(), backend_cpu(pid)
     result = step()
     elapsed = time.perf_counter() - start
-    print(f"  {label:<58} {elapsed:8.2f} s", flush=True)
+    cpu, db = time.process_time() - cpu, backend_cpu(pid) - db
+    print(
+        f"  {label:<58} {elapsed:8.2f} s   (CPU: python {cpu:6.2f} s, "
+        f"postgres {db:6.2f} s)",
+        flush=True,
+    )
+    TOTALS[label] = (elapsed, cpu + db)
     return result, elapsed
+
+
+TOTALS: dict[str, tuple[float, float]] = {}
 
 
 def our_import(survey, path: Path) -> tuple[float, int]:
@@ -212,27 +245,93 @@ def our_import(survey, path: Path) -> tuple[float, int]:
             original_name="bench.csv",
             size_bytes=path.stat().st_size,
         )
+    pid = django_backend_pid()
     job, check = timed(
         "our import: dry run (read + validate every row)",
         lambda: import_check(job_id=job.pk),
+        pid,
     )
     assert job.status == ImportStatus.READY, job.message
     job, run = timed(
-        "our import: confirmed (COPY to staging + INSERT, one transaction)",
+        "our import: confirmed (COPY into the responses table, one transaction)",
         lambda: import_confirm(job_id=job.pk, user=None),
+        pid,
     )
     assert job.status == ImportStatus.DONE, job.message
     print(
         f"  {'our import: total, dry run + confirmed':<58} {check + run:8.2f} s"
         f"   ({job.created_count} rows created)"
     )
-    return check + run, job.created_count
+    return check + run, job.created_count, job
+
+
+def confirm_breakdown(job) -> None:
+    """Where a confirmed import's database time goes: the prepared rows loaded
+    step by step into tables with more and more of what the responses table
+    has (heap, JSON parsing, its indexes, its foreign keys), in a transaction
+    that is rolled back."""
+    from exchange.loaders import PREPARED_COLUMNS
+
+    with psycopg.connect(DB_URL) as conn, conn.cursor() as cursor:
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        columns = ", ".join(PREPARED_COLUMNS)
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_stage AS "  # noqa: S608
+            f"SELECT {columns} FROM surveys_response WITH NO DATA"
+        )
+
+        def copy_prepared():
+            with (
+                open(job.prepared.path, "rb") as handle,
+                cursor.copy(f"COPY bench_stage ({columns}) FROM STDIN") as copy,
+            ):
+                while block := handle.read(8 << 20):
+                    copy.write(block)
+
+        timed("  breakdown: prepared rows into a staging table", copy_prepared, pid)
+        rows = bytearray()
+        # the same rows under other keys: the real ones are in the table
+        renamed = columns.replace("idempotency_key", "'bench:' || import_row")
+        with cursor.copy(
+            f"COPY (SELECT {renamed} FROM bench_stage "  # noqa: S608
+            "ORDER BY import_row) TO STDOUT"
+        ) as copy:
+            for block in copy:
+                rows += block
+        for table, label in (
+            ("bench_heap_text", "heap only (answers as text)"),
+            ("bench_heap_jsonb", "heap + parsing the answers' JSON"),
+            ("surveys_response", "responses table (+ its indexes)"),
+        ):
+            if table != "surveys_response":
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {table} (LIKE surveys_response "
+                    "INCLUDING DEFAULTS INCLUDING IDENTITY)"
+                )
+            if table == "bench_heap_text":
+                cursor.execute(
+                    f"ALTER TABLE {table} ALTER answers TYPE text, "
+                    "ALTER flags TYPE text"
+                )
+
+            def load(table=table):
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    copy.write(bytes(rows))
+
+            timed(f"  breakdown: COPY into {label}", load, pid)
+        timed(
+            "  breakdown: + foreign key checks (at commit)",
+            lambda: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"),
+            pid,
+        )
+        conn.rollback()
 
 
 def plain_copy(path: Path) -> float:
     header = path.open(encoding="utf-8").readline().strip().split(",")
     columns = ", ".join(f'"{c}" text' for c in header)
     with psycopg.connect(DB_URL) as conn:
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         conn.execute("DROP TABLE IF EXISTS bench_plain_copy")
         conn.execute(f"CREATE TABLE bench_plain_copy ({columns})")
 
@@ -248,7 +347,7 @@ def plain_copy(path: Path) -> float:
             conn.commit()
 
         _result, elapsed = timed(
-            "PostgreSQL COPY of the same file into a plain table", copy
+            "PostgreSQL COPY of the same file into a plain table", copy, pid
         )
         conn.execute("DROP TABLE bench_plain_copy")
         conn.commit()
@@ -272,41 +371,59 @@ def per_row_sample(survey, path: Path, sample: int, rows: int) -> float:
     result, elapsed = timed(
         f"django-import-export per-row path, {sample:,} rows",
         lambda: resource.import_data(dataset, dry_run=False, use_transactions=True),
+        django_backend_pid(),
     )
-    assert not result.has_errors(), result.row_errors()[:1]
+    assert not result.has_errors(), (result.base_errors, result.row_errors()[:1])
     survey.responses.filter(idempotency_key__startswith="rows:").delete()
     estimate = elapsed * rows / sample
     print(f"  {'  extrapolated to the whole file':<58} {estimate:8.2f} s")
     return estimate
 
 
-def export_in_subprocess(survey_id: int, limit: int) -> tuple[float, float, int]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--export-only",
-            str(survey_id),
-            "--limit",
-            str(limit),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    ).stdout.split()
-    return float(out[0]), float(out[1]), int(out[2])
+def export_in_subprocess(survey_id: int, limit: int) -> dict:
+    """Export in a fresh process, so its peak memory is the export's own."""
+    out = (
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--export-only",
+                str(survey_id),
+                "--limit",
+                str(limit),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    return json.loads(out)
+
+
+def peak_resident_mb() -> float:
+    """This program's peak resident memory. ru_maxrss would do, but Linux
+    carries the parent's peak over into a child it spawns, and the parent
+    here is the process that just imported the whole file; VmHWM belongs to
+    this program's own address space."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def export_only(survey_id: int, limit: int) -> None:
-    """Stream a CSV export of ``limit`` rows to nowhere; print seconds, peak
-    resident MB and rows."""
+    """Stream a CSV export of ``limit`` rows to nowhere; print one JSON line:
+    seconds, CPU, peak resident MB, rows written, and whether the rows (their
+    ids, in order) and the SHA-256 recorded match the database and the bytes."""
     os.environ["DATABASE_URL"] = DB_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "surveyportal.settings.test")
     import django
 
     django.setup()
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from exchange.exports import ExportFilters, export_begin, stream_csv
 
@@ -314,13 +431,45 @@ def export_only(survey_id: int, limit: int) -> None:
         export, rows, header = export_begin(
             filters=ExportFilters(survey_ids=(survey_id,)), file_format="csv", user=None
         )
-        start = time.perf_counter()
-        for _chunk in stream_csv(export, rows[:limit], header):
-            pass
+        rows = rows[:limit]
+        pid = django_backend_pid()
+        start, cpu, db = time.perf_counter(), time.process_time(), backend_cpu(pid)
+        # md5 compares ids, it protects nothing
+        digest, ids, tail = hashlib.sha256(), hashlib.md5(), b""  # noqa: S324
+        header_line = True
+        for chunk in stream_csv(export, rows, header):
+            digest.update(chunk)
+            # the first cell of each line after the header is the response id
+            lines = (tail + chunk).split(b"\r\n")
+            tail = lines.pop()
+            if header_line and lines:
+                lines, header_line = lines[1:], False
+            for line in lines:
+                ids.update(line.split(b",", 1)[0] + b",")
         elapsed = time.perf_counter() - start
+        cpu, db = time.process_time() - cpu, backend_cpu(pid) - db
+        with connection.cursor() as cursor:
+            sql, params = rows.values_list("pk").query.sql_with_params()
+            cursor.execute(
+                f"SELECT count(*), md5(string_agg(pk::text || ',', '' ORDER BY pk))"  # noqa: S608
+                f" FROM ({sql}) AS exported(pk)",
+                params,
+            )
+            db_count, db_ids = cursor.fetchone()
     export.refresh_from_db()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(elapsed, peak, export.row_count)
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "cpu": cpu + db,
+                "peak_mb": peak_resident_mb(),
+                "rows": export.row_count,
+                "db_rows": db_count,
+                "checksum_ok": export.checksum == digest.hexdigest(),
+                "ids_match": ids.hexdigest() == db_ids,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -329,6 +478,14 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--export-only", type=int)
     parser.add_argument("--limit", type=int)
+    parser.add_argument(
+        "--breakdown", action="store_true", help="where the confirm's time goes"
+    )
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="our import and COPY only (no per-row sample, no export)",
+    )
     args = parser.parse_args()
     if args.export_only:
         export_only(args.export_only, args.limit)
@@ -341,22 +498,37 @@ def main() -> None:
     size = path.stat().st_size / 1024 / 1024
     print(f"{args.rows:,} rows x 25 questions, {size:.0f} MB CSV, PostgreSQL {DB_NAME}")
     print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    ours, created = our_import(survey, path)
+    # The per-row path first, on an empty table, so that it is not slowed by
+    # the million rows ours writes.
+    per_row = (
+        float("nan")
+        if args.import_only
+        else per_row_sample(survey, path, args.sample, args.rows)
+    )
+    ours, created, job = our_import(survey, path)
+    if args.breakdown:
+        confirm_breakdown(job)
     copy = plain_copy(path)
-    per_row = per_row_sample(survey, path, args.sample, args.rows)
-    small = export_in_subprocess(survey.pk, min(100_000, created))
-    full = export_in_subprocess(survey.pk, created)
-    print(
-        f"  {'CSV export, 100k rows (peak memory ' + f'{small[1]:.0f} MB)':<58} "
-        f"{small[0]:8.2f} s"
+    for limit in [] if args.import_only else sorted({min(250_000, created), created}):
+        export = export_in_subprocess(survey.pk, limit)
+        peak = export["peak_mb"]
+        label = f"CSV export, {limit:,} rows (peak memory {peak:.0f} MB)"
+        print(
+            f"  {label:<58}"
+            f" {export['seconds']:8.2f} s   (CPU {export['cpu']:6.2f} s; "
+            f"{export['rows']:,} rows written, database {export['db_rows']:,}; "
+            f"ids {'=' if export['ids_match'] else '!='} database; "
+            f"SHA-256 {'=' if export['checksum_ok'] else '!='} bytes sent)"
+        )
+    cpu_ours = sum(
+        cpu for label, (_wall, cpu) in TOTALS.items() if label.startswith("our")
     )
-    print(
-        f"  {'CSV export, all rows (peak memory ' + f'{full[1]:.0f} MB)':<58} "
-        f"{full[0]:8.2f} s   ({full[2]:,} rows = database)"
-    )
+    cpu_copy = TOTALS["PostgreSQL COPY of the same file into a plain table"][1]
     print(
         f"import {ours:.1f} s = {ours / copy:.1f} x COPY ({copy:.1f} s); "
-        f"per-row path {per_row:.0f} s ({per_row / ours:.0f} x ours); "
+        f"CPU {cpu_ours:.1f} s = {cpu_ours / max(cpu_copy, 0.01):.1f} x COPY's "
+        f"({cpu_copy:.1f} s); per-row path {per_row:.0f} s "
+        f"({per_row / ours:.0f} x ours); "
         f"targets: import < 30 s and < 10 x COPY, export < 20 s"
     )
     print(f"  load average at the end: {os.getloadavg()[0]:.1f}")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 
 from accounts.roles import COMPLAINT_HANDLERS
+from core.antibot import AutomationChecksMixin
 from surveys.models import ServicePoint
 
 from .choices import IMPORT_CHANNELS, ComplaintCategory, Rating, Resolved
@@ -59,7 +60,7 @@ def complaint_service_points():
     return ServicePoint.objects.filter(active=True).select_related("sector")
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(AutomationChecksMixin, forms.Form):
     service_point = forms.ModelChoiceField(
         label=_("Scenic area or place"),
         queryset=ServicePoint.objects.none(),

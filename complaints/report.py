@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from analysis.stats.settlement import (
     handling_satisfaction,
-    settlement_durations,
     settlement_rates_by,
     with_period,
+)
+from analysis.stats.settlement_times import (
+    settlement_durations,
 )
 from analysis.stats.survival import kaplan_meier_by, median_table
 

@@ -80,9 +80,10 @@ def complaints_frame(
     """One row per complaint in the schema of ``analysis.stats.settlement``.
 
     Adds ``scenic_area`` (localized name), ``region``, ``category`` and
-    ``channel`` for grouping. Datetimes are UTC-aware.
+    ``channel`` for grouping. Datetimes are UTC-aware. Suspected bots are left
+    out: a script must not move the settlement rate either way.
     """
-    queryset = Complaint.objects.all()
+    queryset = Complaint.objects.filter(suspected_bot=False)
     if received_from is not None:
         queryset = queryset.filter(received_at__gte=received_from)
     if received_to is not None:
@@ -136,7 +137,11 @@ def handling_feedback_frame() -> pd.DataFrame:
         "complaint__category",
         "complaint__channel",
     )
-    rows = list(HandlingFeedback.objects.order_by("pk").values_list(*fields))
+    rows = list(
+        HandlingFeedback.objects.filter(complaint__suspected_bot=False)
+        .order_by("pk")
+        .values_list(*fields)
+    )
     frame = pd.DataFrame(rows, columns=list(fields))
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
     for code in RATING_CODES:

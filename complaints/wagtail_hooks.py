@@ -81,8 +81,16 @@ class ComplaintViewSet(ModelViewSet):
         "received_at",
         "settle_by",
         "handler",
+        "suspected_bot",
     ]
-    list_filter = ["status", "category", "channel", "service_point", "agency"]
+    list_filter = [
+        "status",
+        "category",
+        "channel",
+        "service_point",
+        "agency",
+        "suspected_bot",
+    ]
     search_fields = ["reference", "external_reference", "description"]
     search_backend_name = None
     form_fields = ["category"]  # unused: the edit URL is the handling view

@@ -37,3 +37,20 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.beaten_at:%Y-%m-%d %H:%M:%S}"
+
+
+class UsedChallenge(models.Model):
+    """A challenge (core.captcha) that has been answered: each works once.
+
+    Kept in the database, not the cache, so the unique constraint settles a race
+    between two workers; rows are deleted once the challenge has expired anyway.
+    """
+
+    nonce = models.CharField(max_length=32, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("answered challenge")
+
+    def __str__(self) -> str:
+        return self.nonce

@@ -1,8 +1,9 @@
 """Site-wide retention: erase personal data past its period, keep statistics.
 
-Periods come from settings read at call time (``RETENTION_*``; defaults below,
-documented in docs/privacy.md). Ratings, choices, numbers, dates, flags and
-weights are never touched, so every index computed later is unchanged.
+Periods come from settings read at call time (``RETENTION_*``, set from the
+environment and documented in docs/privacy.md and the README). Ratings,
+choices, numbers, dates, flags and weights are never touched, so every index
+computed later is unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from surveys.models import FollowUpContact, QuestionKind, Response, ResponseStat
 from surveys.questionnaire import OTHER_SUFFIX
 from surveys.selectors import revision_questionnaire
 
-FOLLOW_UP_CONTACT_DAYS = 365
 FREE_TEXT_KINDS = {QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT}
 
 
@@ -75,10 +75,8 @@ def retention_apply(*, now: dt.datetime | None = None) -> RetentionResult:
     from complaints.services import complaint_contacts_purge
 
     now = now or timezone.now()
-    contact_days = getattr(
-        settings, "RETENTION_FOLLOW_UP_CONTACT_DAYS", FOLLOW_UP_CONTACT_DAYS
-    )
-    free_text_days = getattr(settings, "RETENTION_FREE_TEXT_DAYS", None)
+    contact_days = settings.RETENTION_FOLLOW_UP_CONTACT_DAYS
+    free_text_days = settings.RETENTION_FREE_TEXT_DAYS
     return RetentionResult(
         follow_up_contacts_deleted=follow_up_contacts_delete(
             days=contact_days, now=now

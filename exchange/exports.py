@@ -24,9 +24,11 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from analysis.models import Wave
 from exchange import columns as cols
 from exchange.models import Export
 from exchange.readers import NEUTRALIZED
+from exchange.weights import WaveWeights, waves_for_surveys
 from surveys.models import QuestionKind, Response, ResponseStatus
 from surveys.questionnaire import NOT_APPLICABLE, OTHER_SUFFIX, Question
 from surveys.selectors import revision_questionnaire
@@ -35,8 +37,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 CHUNK_ROWS = 5_000
 CACHE_LIMIT = 50_000
-# The analysis' weights are computed per index run; until a run has stored
-# them, every response carries the design weight of a self-weighting sample.
+# The sample is self-weighting before calibration: every response starts from
+# design weight 1; ``weight`` is the calibrated weight of the response's wave.
 DESIGN_WEIGHT = 1.0
 META_HEADER = [
     cols.RESPONSE_ID,
@@ -51,6 +53,7 @@ META_HEADER = [
     "flags",
     "excluded",
     "design_weight",
+    "weight",
 ]
 
 
@@ -87,8 +90,8 @@ def export_queryset(filters: ExportFilters, *, upto_pk: int | None = None):
     rows = Response.objects.filter(status=ResponseStatus.SUBMITTED)
     if filters.survey_ids:
         rows = rows.filter(survey_id__in=filters.survey_ids)
-    if filters.wave:
-        rows = rows.filter(survey__wave=filters.wave)
+    if filters.wave:  # the analysis wave: the surveys it assesses
+        rows = rows.filter(survey__assessment_waves__slug=filters.wave)
     if filters.sector_id:
         rows = rows.filter(survey__sector_id=filters.sector_id)
     if filters.service_point_id:
@@ -119,9 +122,16 @@ def export_questions(filters: ExportFilters, rows) -> list[Question]:
     return list(by_code.values())
 
 
-def question_header(questions: list[Question]) -> list[tuple[str, Question, bool]]:
+class ExportHeader(list):
+    """The question columns of an export: (column, question, is the "other"
+    text) in questionnaire order, and the weights of its rows' waves."""
+
+    weights: WaveWeights | None = None
+
+
+def question_header(questions: list[Question]) -> ExportHeader:
     """(column, question, is the "other" text) in questionnaire order."""
-    header = []
+    header = ExportHeader()
     for question in questions:
         header.append((question.code, question, False))
         if question.kind == QuestionKind.MULTIPLE and question.allow_other:
@@ -146,7 +156,8 @@ class _Formatter:
     """JSON text of a stored answer -> cell text, cached per distinct value."""
 
     def __init__(self, question: Question, is_other: bool):
-        self.question, self.is_other, self.cache = question, is_other, {}
+        self.question, self.is_other = question, is_other
+        self.cache: dict[str | None, str] = {None: ""}
 
     def __call__(self, json_text: str | None) -> str:
         if json_text is None:
@@ -172,13 +183,13 @@ def _row_source(rows, header) -> Iterator[tuple]:
         "service_point__code",
         "service_point__region__code",
         "survey__sector__code",
-        "survey__wave",
         "channel",
         "submitted_at",
-        "import_source__interviewer",
+        "interviewer",
         "language",
         "flags",
         "excluded",
+        "survey_id",
     ]
     if connection.vendor == "postgresql":
         annotations = {
@@ -202,7 +213,13 @@ def _row_source(rows, header) -> Iterator[tuple]:
 def export_rows(rows, header) -> Iterator[list]:
     """Each response as a list of cells (strings, numbers), in header order."""
     formatters = [_Formatter(q, o) for _c, q, o in header]
+    # Most cells repeat a value seen before: look it up here, and call the
+    # formatter only for a new one (a million rows x 25 columns of calls).
+    cached = [(f.cache, f) for f in formatters]
+    missing = object()
+    hours: dict = {}  # submission times are whole hours: few distinct values
     tz = timezone.get_default_timezone()
+    weights = getattr(header, "weights", None)
     n_meta = 11
     for record in _row_source(rows, header):
         (
@@ -210,27 +227,29 @@ def export_rows(rows, header) -> Iterator[list]:
             point,
             region,
             sector,
-            wave,
             channel,
             submitted,
             who,
             language,
             flags,
             excluded,
+            survey_id,
         ) = record[:n_meta]
         if isinstance(flags, str):
             flags = json.loads(flags)
-        when = (
-            timezone.localtime(submitted, tz).strftime("%Y-%m-%d %H:%M")
-            if submitted
-            else ""
-        )
+        when = hours.get(submitted)
+        if when is None:
+            when = hours[submitted] = (
+                timezone.localtime(submitted, tz).strftime("%Y-%m-%d %H:%M")
+                if submitted
+                else ""
+            )
         yield [
             pk,
             point or "",
             region or "",
             sector or "",
-            neutralize_text(wave),
+            weights.wave_slug(survey_id) if weights is not None else "",
             channel,
             when,
             neutralize_text(who or ""),
@@ -238,8 +257,26 @@ def export_rows(rows, header) -> Iterator[list]:
             ";".join(flags),
             int(bool(excluded)),
             DESIGN_WEIGHT,
-            *(f(t) for f, t in zip(formatters, record[n_meta:], strict=True)),
+            _weight(weights, survey_id, record, n_meta) if not excluded else "",
+            *[
+                text if (text := cache.get(t, missing)) is not missing else f(t)
+                for (cache, f), t in zip(cached, record[n_meta:], strict=True)
+            ],
         ]
+
+
+def _weight(weights: WaveWeights | None, survey_id: int, record, n_meta: int):
+    """The calibrated weight of an analysed response ("" for the others)."""
+    if weights is None:
+        return ""
+    return weights.weight(
+        survey_id=survey_id,
+        sector=record[3],
+        point=record[1],
+        region=record[2],
+        channel=record[4],
+        answers=record[n_meta:],
+    )
 
 
 def export_begin(*, filters: ExportFilters, file_format: str, user) -> tuple:
@@ -249,6 +286,12 @@ def export_begin(*, filters: ExportFilters, file_format: str, user) -> tuple:
     upto = base.aggregate(top=Max("pk"))["top"] or 0
     rows = export_queryset(filters, upto_pk=upto)
     header = question_header(export_questions(filters, rows))
+    survey_ids = list(rows.order_by().values_list("survey_id", flat=True).distinct())
+    wave = Wave.objects.filter(slug=filters.wave).first() if filters.wave else None
+    header.weights = WaveWeights(
+        wave_for_survey=waves_for_surveys(survey_ids, wave),
+        column_of_code={column: i for i, (column, _q, _o) in enumerate(header)},
+    )
     export = Export.objects.create(
         survey_id=filters.survey_ids[0] if len(filters.survey_ids) == 1 else None,
         file_format=file_format,

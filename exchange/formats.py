@@ -94,6 +94,13 @@ def statistical_frame(rows, header, *, stata: bool):
     out["response_id"] = text["response_id"].astype("int64")
     out["excluded"] = text["excluded"].astype("int64")
     out["design_weight"] = text["design_weight"].astype("float64")
+    out["weight"] = pd.to_numeric(text["weight"], errors="coerce")  # "" -> missing
+    labels["design_weight"] = _("Design weight (1: self-weighting sample)")
+    labels["weight"] = _(
+        "Calibrated weight: raked to the wave's population margins "
+        "(missing: not in the analysis)"
+    )
+    labels["wave"] = _("Wave (code)")
     for column, question, is_other in header:
         series = text[column]
         labels[column] = question.label

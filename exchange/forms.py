@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from analysis.models import Wave
 from exchange.models import ExportFormat, ImportKind
 from surveys.models import QualityFlag, Sector, ServicePoint, SurveyPage
 
@@ -64,7 +65,16 @@ class ExportForm(forms.Form):
         label=_("Survey"),
         help_text=_("Leave empty to export every survey matching the filters."),
     )
-    wave = forms.CharField(label=_("Wave"), required=False, max_length=40)
+    wave = forms.ModelChoiceField(
+        queryset=Wave.objects.order_by("-period_end", "slug"),
+        to_field_name="slug",
+        required=False,
+        label=_("Wave"),
+        help_text=_(
+            "The responses to the surveys the wave assesses, with the wave's "
+            "calibrated weights."
+        ),
+    )
     sector = forms.ModelChoiceField(
         queryset=Sector.objects.all(), required=False, label=_("Sector")
     )

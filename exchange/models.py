@@ -1,4 +1,7 @@
-"""Import jobs (dry run, then all or nothing), exports and where rows came from."""
+"""Import jobs (dry run, then all or nothing) and exports.
+
+Where an imported response came from is on the response itself
+(``Response.import_job``, ``import_row``, ``interviewer``)."""
 
 from __future__ import annotations
 
@@ -77,26 +80,6 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 100 if self.status == ImportStatus.DONE else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
-
-
-class ImportedResponse(models.Model):
-    """Where an imported response came from: its job, row and interviewer."""
-
-    response = models.OneToOneField(
-        "surveys.Response",
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="import_source",
-    )
-    job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="+")
-    row_number = models.PositiveIntegerField()
-    interviewer = models.CharField(max_length=40, blank=True)
-
-    class Meta:
-        verbose_name = _("imported response")
-
-    def __str__(self) -> str:
-        return f"#{self.response_id} ← {self.job_id}:{self.row_number}"
 
 
 class ExportFormat(models.TextChoices):

@@ -36,6 +36,7 @@ class ResponsePlan:
 
     survey_id: int
     revision_id: int
+    sections: int  # all of them: an imported interview is complete
     row_numbers: np.ndarray
     service_point_id: np.ndarray  # int64, 0 when none
     channel: np.ndarray
@@ -161,6 +162,7 @@ def plan_responses(
     return ResponsePlan(
         survey_id=survey.pk,
         revision_id=revision_id,
+        sections=len(questionnaire.sections),
         row_numbers=table.row_numbers,
         service_point_id=point_ids,
         channel=channel,

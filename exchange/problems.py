@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -21,11 +23,13 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row %(row)d") % {"row": self.row})
         if self.column:
-            where.append(f"column “{self.column}”")
+            where.append(_("column “%(column)s”") % {"column": self.column})
+        if self.value:  # what the person typed, so they can find it
+            where.append(_("value “%(value)s”") % {"value": self.value[:80]})
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return f"{prefix}: {self.message}" if prefix else str(self.message)
 
 
 class FileRejected(Exception):  # noqa: N818 - a verdict, not a crash

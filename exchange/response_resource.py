@@ -49,6 +49,19 @@ class ResponseResource(resources.ModelResource):
         self.survey, self.questionnaire = survey, questionnaire
         self.revision_id = revision_id
 
+    def get_queryset(self):
+        # A key identifies a response within its survey: look it up there, by
+        # the unique (survey, idempotency_key) index.
+        return Response.objects.filter(survey=self.survey)
+
+    def before_import(self, dataset, **kwargs):
+        """The key and the answers are computed per row: give them columns, as
+        import-export checks the headers for ``import_id_fields`` first."""
+        for header in ("idempotency_key", "answers"):
+            if header not in (dataset.headers or []):
+                dataset.append_col([""] * len(dataset), header=header)
+        super().before_import(dataset, **kwargs)
+
     def before_import_row(self, row, **kwargs):
         """Validate each answer with the web's rule; keys from the content."""
         given = {}

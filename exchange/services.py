@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from exchange.loaders import load_prepared, prepared_file
+from analysis.models import RunTrigger
+from analysis.services import index_runs_request_for_surveys
+from exchange.loaders import PREPARED_SUFFIX, load_prepared, prepared_file
 from exchange.models import ImportJob, ImportKind, ImportStatus
 from exchange.plan import ResponsePlan, plan_responses
 from exchange.problems import FileRejected, Problem
@@ -171,7 +173,11 @@ def _record_plan(job: ImportJob, plan: ResponsePlan) -> None:
         job.status = ImportStatus.READY
         job.message = " ".join(notes)
         job.revision_id = plan.revision_id
-        job.prepared.save(f"import-{job.pk}.csv", prepared_file(plan), save=False)
+        job.prepared.save(
+            f"import-{job.pk}{PREPARED_SUFFIX}",
+            prepared_file(plan, job_id=job.pk),
+            save=False,
+        )
     job.report.save(f"import-{job.pk}-report.csv", _plan_report(plan), save=False)
 
 
@@ -222,9 +228,13 @@ def _record_rejection(job: ImportJob, problems: list[Problem]) -> None:
         ["" if p.row is None else p.row, "reject", p.column, p.value, p.message]
         for p in problems
     )
+    from exchange.exports import neutralize_text
+
+    # The report echoes the refused cells, formulas included: neutralized, so
+    # opening it in a spreadsheet runs none of them (CSV injection).
     job.report.save(
         f"import-{job.pk}-report.csv",
-        ContentFile(buffer.getvalue().encode()),
+        ContentFile(neutralize_report(buffer.getvalue(), neutralize_text).encode()),
         save=False,
     )
 
@@ -295,21 +305,42 @@ def import_run(*, job_id: int) -> ImportJob:
         job.message = _("Nothing was imported: ") + str(UNREADABLE)
     job.finished_at = timezone.now()
     job.save()
+    if job.status == ImportStatus.DONE and job.kind == ImportKind.RESPONSES:
+        _request_index_runs(job)
     return job
+
+
+def _request_index_runs(job: ImportJob) -> None:
+    """New responses change the results of every wave assessing the survey:
+    queue their index runs (one per wave, none if one is already queued). The
+    rows are committed by now, so a queue that is down fails the run with a
+    message (see ``analysis.services``) and never the import."""
+    if not job.created_count:
+        return  # everything was imported before: nothing changed
+    try:
+        index_runs_request_for_surveys(
+            survey_ids=[job.survey_id],
+            trigger=RunTrigger.IMPORT,
+            requested_by=job.created_by,
+        )
+    except DatabaseError:  # the import stands; the schedule recomputes later
+        logger.exception("import %s: index runs could not be requested", job.pk)
 
 
 def _run_responses(job: ImportJob) -> int:
     """Load what the dry run prepared; rows imported meanwhile are skipped."""
-    if not job.prepared or job.revision_id is None:
+    # A file prepared in an older layout (before an upgrade) is checked again.
+    if (
+        not job.prepared
+        or not job.prepared.name.endswith(PREPARED_SUFFIX)
+        or job.revision_id is None
+    ):
         raise FileRejected(Problem(_("Check the file again before importing it.")))
-    questionnaire = revision_questionnaire(job.revision_id)[0]
 
     def progress(done: int) -> None:
         _progress(job, total=job.total_rows, processed=done)
 
-    return load_prepared(
-        job=job, sections=len(questionnaire.sections), progress=progress
-    )
+    return load_prepared(job=job, progress=progress)
 
 
 def _progress(job: ImportJob, *, total: int, processed: int) -> None:

@@ -209,7 +209,7 @@ class ExportView(ExchangeView):
         data = form.cleaned_data
         filters = exports.ExportFilters(
             survey_ids=(data["survey"].pk,) if data["survey"] else (),
-            wave=data["wave"].strip(),
+            wave=data["wave"].slug if data["wave"] else "",
             sector_id=data["sector"].pk if data["sector"] else None,
             service_point_id=data["service_point"].pk
             if data["service_point"]

@@ -31,6 +31,18 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
+def env_int(name: str, default: int | None) -> int | None:
+    """An integer variable; empty or unset gives ``default``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        message = f"{name} must be a whole number, not {raw!r}"
+        raise ImproperlyConfigured(message) from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -53,3 +65,22 @@ def secret_key_or_local(path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def cache_config(url: str | None) -> dict[str, str]:
+    """Django's CACHES entry for ``DJANGO_CACHE_URL``.
+
+    ``redis://`` / ``rediss://`` give one cache shared by every process; unset
+    or empty gives a cache local to each process.
+    """
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.startswith(("redis://", "rediss://")):
+        return {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "surveyportal",
+        }
+    raise ImproperlyConfigured(
+        f"DJANGO_CACHE_URL must be a redis:// or rediss:// URL, not {url!r}"
+    )

@@ -7,6 +7,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from core.health import healthz
 
+# A database connection failure raised outside a view is a 503 too.
+handler500 = "core.unavailable.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("analysis.api_urls")),

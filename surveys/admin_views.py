@@ -1,5 +1,6 @@
-"""Wagtail admin screens per survey: fieldwork, flags, QR posters, question bank,
-invitations. Each view checks a permission, validates input and calls a service."""
+"""Wagtail admin screens per survey: fieldwork, flags, follow-up contacts, QR
+posters, question bank, invitations. Each view checks a permission, validates
+input and calls a service."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from surveys import bank, services
+from surveys.contacts import (
+    contact_deleted_on,
+    contact_retention_days,
+    survey_follow_up_contacts,
+)
 from surveys.links import short_link_path
 from surveys.models import QuestionSet, ServicePoint, SurveyPage
 from surveys.qr import qr_png, qr_svg
@@ -23,6 +29,8 @@ from surveys.selectors import flagged_responses, survey_fieldwork
 
 VIEW = "surveys.view_response"
 CHANGE = "surveys.change_response"
+# Personal data: a permission of its own, so a role can see responses without it.
+VIEW_CONTACTS = "surveys.view_followupcontact"
 
 
 def _survey(page_id: int) -> SurveyPage:
@@ -62,6 +70,24 @@ def flags(request: HttpRequest, page_id: int) -> TemplateResponse:
         _("Flagged responses"),
         "warning",
         responses=flagged_responses(survey)[:500],
+    )
+
+
+@permission_required(VIEW_CONTACTS, raise_exception=True)
+def contacts(request: HttpRequest, page_id: int) -> TemplateResponse:
+    survey = _survey(page_id)
+    rows = [
+        (contact, contact_deleted_on(contact))
+        for contact in survey_follow_up_contacts(survey)[:1000]
+    ]
+    return _render(
+        request,
+        "contacts",
+        survey,
+        _("Follow-up contacts"),
+        "user",
+        rows=rows,
+        contact_days=contact_retention_days(),
     )
 
 

@@ -8,7 +8,6 @@ header, so retries never store it twice.
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,16 +23,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.addresses import client_address
+from core import antibot, memo
 from surveys import services
 from surveys.forms import json_answer
 from surveys.links import short_link_valid
-from surveys.models import Channel, ServicePoint, SurveyPage
+from surveys.models import Channel, QualityFlag, ServicePoint, SurveyPage
 from surveys.questionnaire import OTHER, OTHER_SUFFIX, Questionnaire
 from surveys.selectors import revision_questionnaire
 
 MAX_BODY_BYTES = 64 * 1024
 LOOKUP_SECONDS = 5.0  # how stale an open/closed state or a code lookup may be
-_lookups: dict[tuple, tuple[float, Any]] = {}
 KEY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -49,15 +49,7 @@ def short_link(request: HttpRequest, survey_id: int, point: str, mac: str):
 def _cached(key: tuple, load):
     """A per-process lookup kept for a few seconds: the hot path of a busy
     survey then skips two queries per submission."""
-    now = time.monotonic()
-    hit = _lookups.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = load()
-    if len(_lookups) > 10_000:
-        _lookups.clear()
-    _lookups[key] = (now + LOOKUP_SECONDS, value)
-    return value
+    return memo.remember(key, load, LOOKUP_SECONDS)
 
 
 def _problem(status: int, message: str, **extra) -> JsonResponse:
@@ -143,14 +135,7 @@ def _submission(request: HttpRequest, survey: SurveyPage, body: dict):
     language = body.get("language", "zh-hans")
     if language not in ("zh-hans", "en"):
         raise ValidationError(_("Unknown language."))
-    duration = body.get("duration_seconds", 0)
-    if (
-        isinstance(duration, bool)
-        or not isinstance(duration, int | float)
-        # Range first: math.isfinite overflows on a huge int; NaN fails it too.
-        or not 0 <= duration <= 86400
-    ):
-        raise ValidationError(_("duration_seconds must be between 0 and 86400."))
+    duration, reported = _duration(survey, body)
     point = None
     if body.get("service_point"):
         code = str(body["service_point"])[:40]
@@ -171,39 +156,111 @@ def _submission(request: HttpRequest, survey: SurveyPage, body: dict):
         idempotency_key=key,
         channel=channel,
         language=language,
-        duration_seconds=int(duration),
+        duration_seconds=duration,
+        duration_reported=reported,
         service_point=point,
     )
+
+
+def _duration(survey: SurveyPage, body: dict) -> tuple[int, bool]:
+    """Seconds spent answering and whether the client only reported them.
+
+    With the ``started`` stamp that ``POST .../starts/`` handed out, the server
+    measures the time itself and ignores any reported figure; without one, the
+    client's ``duration_seconds`` is taken but the response is marked as such.
+    """
+    if body.get("started") is not None:
+        seconds = services.seconds_since_started(
+            survey_id=survey.pk, stamp=body["started"]
+        )
+        if seconds is None:
+            raise ValidationError(
+                _("“started” is not a valid start stamp for this survey; start again.")
+            )
+        return seconds, False
+    duration = body.get("duration_seconds", 0)
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, int | float)
+        # Range first: math.isfinite overflows on a huge int; NaN fails it too.
+        or not 0 <= duration <= 86400
+    ):
+        raise ValidationError(_("duration_seconds must be between 0 and 86400."))
+    return int(duration), True
+
+
+@csrf_exempt
+@require_POST
+def start_response(request: HttpRequest, survey_id: int) -> JsonResponse:
+    """A signed "started now" stamp to send back with the submission, so the
+    server measures the time spent answering instead of trusting the client."""
+    survey = _open_survey(survey_id)
+    if survey is None:
+        return _problem(404, _("This survey is not open."))
+    return JsonResponse(
+        {"started": services.started_stamp(survey_id=survey.pk)}, status=201
+    )
+
+
+def _open_survey(survey_id: int) -> SurveyPage | None:
+    survey = _cached(
+        ("survey", survey_id), lambda: SurveyPage.objects.filter(pk=survey_id).first()
+    )
+    if survey is None or not survey.live or survey.live_revision_id is None:
+        return None
+    return survey
+
+
+def _too_many() -> JsonResponse:
+    return _problem(429, _("Too many attempts"))
+
+
+def _refused(survey: SurveyPage, fingerprint: str) -> JsonResponse | None:
+    """Count a submission that was not valid; a 429 once past the limit."""
+    if services.client_rate_limited(survey=survey, fingerprint=fingerprint):
+        return _too_many()
+    return None
 
 
 @csrf_exempt
 @require_POST
 def submit_response(request: HttpRequest, survey_id: int) -> JsonResponse:
-    survey = _cached(
-        ("survey", survey_id), lambda: SurveyPage.objects.filter(pk=survey_id).first()
-    )
-    if survey is None or not survey.live or survey.live_revision_id is None:
+    survey = _open_survey(survey_id)
+    if survey is None:
         return _problem(404, _("This survey is not open."))
     if survey.invitation_only:
         return _problem(403, _("This survey needs a valid invitation link"))
     fingerprint = services.client_fingerprint(
-        survey_id=survey.pk, address=request.META.get("REMOTE_ADDR", "")
+        survey_id=survey.pk, address=client_address(request)
     )
-    if services.client_rate_limited(survey=survey, fingerprint=fingerprint):
-        return _problem(429, _("Too many attempts"))
+    # The body is read before the hourly limit is counted, so that a valid
+    # submission's count and duplicate check share one cache round trip; a
+    # refused body still counts, and a client past the limit still gets 429.
     try:
         body = _parse_body(request)
         submission = _submission(request, survey, body)
     except _TooLarge:
-        return _problem(413, _("The request is too large."))
+        return _refused(survey, fingerprint) or _problem(
+            413, _("The request is too large.")
+        )
     except ValidationError as error:
-        return _problem(400, _("The response was not stored."), details=error.messages)
+        return _refused(survey, fingerprint) or _problem(
+            400, _("The response was not stored."), details=error.messages
+        )
+    checks = services.complete_submission_checks(
+        survey=survey, fingerprint=fingerprint, answers=submission.answers
+    )
+    if checks.rate_limited:
+        return _too_many()
     try:
         response, created = services.response_submit_complete(
-            survey=survey, submission=submission
+            survey=survey, submission=submission, duplicate=checks.duplicate
         )
     except services.SurveyClosed:
         return _problem(404, _("This survey is not open."))
+    if created and QualityFlag.SUSPECTED_BOT in response.flags:
+        # As on the web form: this client's next web start carries a challenge.
+        antibot.suspect_mark(antibot.request_client_key(request))
     return JsonResponse(
         {"id": response.pk, "status": response.status, "created": created},
         status=201 if created else 200,

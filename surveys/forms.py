@@ -9,18 +9,21 @@ multiple choice, numbers for numbers.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.antibot import AutomationChecksMixin
 from surveys.models.choices import QuestionKind
 from surveys.questionnaire import NOT_APPLICABLE, OTHER, OTHER_SUFFIX, Question
 
-HONEYPOT_FIELD = "website"
 OTHER_FIELD_SUFFIX = "__other"
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 2000
@@ -137,12 +140,9 @@ def form_value(question: Question, answers: Mapping[str, Any]) -> Any:
     return None if stored is None else str(stored)
 
 
-class SectionForm(forms.Form):
-    """The visible questions of one section, plus the honeypot."""
-
-    website = forms.CharField(
-        required=False, label=_("Leave this field empty"), max_length=200
-    )
+class SectionForm(AutomationChecksMixin, forms.Form):
+    """The visible questions of one section, plus the shared honeypot and "shown
+    at" stamp (:class:`core.antibot.AutomationChecksMixin`)."""
 
     def __init__(
         self, *args, questions: Iterable[Question], answers: Mapping[str, Any], **kw
@@ -175,10 +175,6 @@ class SectionForm(forms.Form):
                 self.add_error(other_name, _("Say what the other answer is."))
         return cleaned
 
-    @property
-    def honeypot_filled(self) -> bool:
-        return bool(self.data.get(HONEYPOT_FIELD))
-
     def answers(self) -> dict[str, Any]:
         """The section's answers keyed by question code (omitting blanks)."""
         result: dict[str, Any] = {}
@@ -204,6 +200,97 @@ class SectionForm(forms.Form):
             )
 
 
+# Mainland mobile numbers (optionally +86) and landlines with their area code.
+MOBILE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
+LANDLINE = re.compile(r"^0\d{9,11}$")
+PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+
+
+def normalized_phone(raw: str) -> str:
+    """A Chinese mobile or landline number as digits only; ``ValidationError``
+    when it is neither."""
+    compact = PHONE_SEPARATORS.sub("", raw)
+    mobile = MOBILE.match(compact)
+    if mobile:
+        return mobile.group(1)
+    if LANDLINE.match(compact):
+        return compact
+    raise ValidationError(
+        _(
+            "Enter a mobile number such as 138 0000 0000, or a landline number "
+            "with its area code such as 0573-8200 0000."
+        ),
+        code="invalid",
+    )
+
+
+class ContactConsentForm(forms.Form):
+    """The optional "may we contact you?" step: nothing is kept unless ticked."""
+
+    consent = forms.BooleanField(
+        required=False,
+        label=_("Yes, you may contact me about my answers"),
+    )
+    phone = forms.CharField(
+        required=False,
+        max_length=30,
+        label=_("Phone number"),
+        help_text=_("A mobile number, or a landline with its area code."),
+    )
+    email = forms.EmailField(
+        required=False,
+        max_length=254,
+        label=_("Email address"),
+        error_messages={"invalid": _("Enter an email address such as li@example.cn.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "contact")
+        super().__init__(*args, **kwargs)
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone", "").strip()
+        return normalized_phone(phone) if phone else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        given = bool(self.data.get(self.add_prefix("phone"), "").strip()) or bool(
+            self.data.get(self.add_prefix("email"), "").strip()
+        )
+        if cleaned.get("consent") and not given and not self.errors:
+            self.add_error(
+                "phone",
+                _("Enter a phone number or an email address, or untick the box."),
+            )
+        elif given and not cleaned.get("consent"):
+            # Never keep details without the tick, and never drop them silently.
+            self.add_error(
+                "consent",
+                _(
+                    "Tick the box if we may contact you, or clear the phone number "
+                    "and email address."
+                ),
+            )
+        return cleaned
+
+    def contact_details(self) -> dict[str, str] | None:
+        """Phone and email to keep, or None when the respondent did not consent."""
+        if not self.cleaned_data.get("consent"):
+            return None
+        return {
+            "phone": self.cleaned_data.get("phone", ""),
+            "email": self.cleaned_data.get("email", ""),
+        }
+
+
+@lru_cache(maxsize=4096)
+def _answer_field(question: Question, language: str | None) -> forms.Field:
+    """The field that validates one JSON answer, built once per question and
+    language: building it (choices, labels) cost more than the whole rest of a
+    submission. Questions are frozen, and ``clean`` keeps no state."""
+    return question_field(question)
+
+
 def json_answer(question: Question, raw: Any) -> Any:
     """Validate one JSON-posted answer; ``ValidationError`` with a clear message."""
     if isinstance(raw, bool):
@@ -222,7 +309,7 @@ def json_answer(question: Question, raw: Any) -> Any:
             _("“%(code)s” has no “not applicable” answer."),
             params={"code": question.code},
         )
-    field = question_field(question)
+    field = _answer_field(question, get_language())
     if question.kind == QuestionKind.MULTIPLE:
         if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
             raise ValidationError(

@@ -8,19 +8,21 @@ conditional ``UPDATE`` per quota cell.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import statistics
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import antibot, memo
 from surveys.models import (
     Channel,
     Invitation,
@@ -95,28 +97,24 @@ def token_digest(token: str) -> str:
 
 
 def client_fingerprint(*, survey_id: int, address: str) -> str:
-    """A keyed hash of the client address whose key changes every day.
+    """The client's daily-rotating keyed hash (core.antibot), per survey.
 
     Used only as a cache key for rate limits and duplicate checks; never
     stored in the database and never linkable across days.
     """
-    day = timezone.now().strftime("%Y-%m-%d")
-    salt = hmac.new(
-        settings.SECRET_KEY.encode(), f"client-salt:{day}".encode(), hashlib.sha256
-    ).digest()
-    return hmac.new(salt, f"{survey_id}:{address}".encode(), hashlib.sha256).hexdigest()
+    return antibot.client_key(f"{survey_id}:{address}")
+
+
+START_SCOPE = "survey-starts"
 
 
 def client_rate_limited(*, survey: SurveyPage, fingerprint: str) -> bool:
     """Count one start for this client this hour; True once past the limit."""
-    key = f"surveys:starts:{fingerprint}:{timezone.now():%Y%m%d%H}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > survey.starts_per_client_per_hour
+    return antibot.limit_exceeded(
+        scope=START_SCOPE,
+        client=fingerprint,
+        limit=survey.starts_per_client_per_hour,
+    )
 
 
 def invitation_issue(
@@ -297,20 +295,29 @@ def answer_flags(
 
 
 def median_duration(survey: SurveyPage) -> float | None:
-    """Median duration of the last 500 submissions once there are enough
-    (cached for a minute: it moves slowly and is read on every submit)."""
-    key = f"surveys:median:{survey.pk}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached or None
+    """Median duration of the last 500 submissions once there are enough.
+
+    Remembered for a minute in each process (core.memo), not in the shared
+    cache: it moves slowly, is read on every submit, and a Redis round trip
+    for it cost more CPU than the query that computes it once a minute.
+    """
+    return memo.remember(
+        ("speeder_median", survey.pk), lambda: _median_duration(survey), 60
+    )
+
+
+def _median_duration(survey: SurveyPage) -> float | None:
     recent = list(
         Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED)
         .order_by("-pk")
         .values_list("duration_seconds", flat=True)[:500]
     )
-    median = statistics.median(recent) if len(recent) >= SPEEDER_MIN_SAMPLE else 0
-    cache.set(key, median, timeout=60)
-    return median or None
+    return statistics.median(recent) if len(recent) >= SPEEDER_MIN_SAMPLE else None
+
+
+def forget_median_duration(survey_id: int) -> None:
+    """Compute the speeder median again on the next submit in this process."""
+    memo.forget(("speeder_median", survey_id))
 
 
 def quality_flags(
@@ -331,28 +338,99 @@ def quality_flags(
     return sorted(flags | set(carried))
 
 
+STARTED_SALT = "surveys.api.started"
+STARTED_MAX_AGE = 86400  # a longer break is a new visit
+
+
+def started_stamp(*, survey_id: int) -> str:
+    """A signed "this survey was started now" stamp for an API client."""
+    return signing.dumps([survey_id, int(time.time())], salt=STARTED_SALT)
+
+
+def seconds_since_started(*, survey_id: int, stamp: Any) -> int | None:
+    """Seconds since :func:`started_stamp` made ``stamp`` for this survey;
+    None when it is forged, stale, malformed or for another survey."""
+    if not isinstance(stamp, str) or len(stamp) > 200:
+        return None
+    try:
+        stamped_survey, started = signing.loads(stamp, salt=STARTED_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if stamped_survey != survey_id or not isinstance(started, int):
+        return None
+    seconds = int(time.time()) - started  # the signed time, on our own clock
+    return max(0, seconds) if seconds <= STARTED_MAX_AGE else None
+
+
+def answers_digest_key(*, fingerprint: str, answers: dict[str, Any]) -> str:
+    """The cache key that marks these answers as submitted by this client today."""
+    digest = hashlib.sha256(repr(sorted(answers.items())).encode()).hexdigest()[:32]
+    return f"surveys:answers:{fingerprint}:{digest}"
+
+
 def duplicate_seen(*, fingerprint: str, answers: dict[str, Any]) -> bool:
     """True when this client already submitted these very answers today."""
-    answers_digest = hashlib.sha256(repr(sorted(answers.items())).encode()).hexdigest()[
-        :32
-    ]
     return not cache.add(
-        f"surveys:answers:{fingerprint}:{answers_digest}", 1, timeout=86400
+        answers_digest_key(fingerprint=fingerprint, answers=answers),
+        1,
+        timeout=antibot.DIGEST_SECONDS,
     )
+
+
+@dataclass(frozen=True)
+class ClientChecks:
+    rate_limited: bool  # past the survey's hourly limit: refuse with a 429
+    duplicate: bool  # the same answers from the same client earlier today
+
+
+def complete_submission_checks(
+    *, survey: SurveyPage, fingerprint: str, answers: dict[str, Any]
+) -> ClientChecks:
+    """:func:`client_rate_limited` and :func:`duplicate_seen` in one cache round
+    trip (core.antibot.submission_checks), for a whole response posted at once."""
+    key = answers_digest_key(fingerprint=fingerprint, answers=answers)
+    checks = antibot.submission_checks(
+        scope=START_SCOPE, client=fingerprint, digest_key=key
+    )
+    limited = checks.attempts > survey.starts_per_client_per_hour
+    if limited and not checks.duplicate:
+        # Refused, so never stored: the same answers next hour are no duplicate.
+        cache.delete(key)
+    return ClientChecks(rate_limited=limited, duplicate=checks.duplicate)
+
+
+def quota_cells(survey_id: int) -> tuple[tuple[int, str, str], ...]:
+    """(pk, variable, value) of the survey's quota cells, remembered for a few
+    seconds per process (most surveys have none, and every submit asks)."""
+    return memo.remember(
+        ("quota_cells", survey_id),
+        lambda: tuple(
+            Quota.objects.filter(survey_id=survey_id)
+            .order_by("pk")
+            .values_list("pk", "variable", "value")
+        ),
+    )
+
+
+def forget_quota_cells(survey_id: int) -> None:
+    """A quota was added, changed or removed: this process reads them again."""
+    memo.forget(("quota_cells", survey_id))
 
 
 def _claim_quotas(response: Response) -> bool:
     """Take one place in every quota cell the response falls in; False if full."""
-    cells = []
+    quotas = quota_cells(response.survey_id)
+    if not quotas:
+        return True
+    cells = set()
     if response.service_point_id:
-        cells.append((Quota.SERVICE_POINT, response.service_point.code))
-    cells += [
+        cells.add((Quota.SERVICE_POINT, response.service_point.code))
+    cells |= {
         (code, str(value))
         for code, value in response.answers.items()
         if isinstance(value, str | int) and not isinstance(value, bool)
-    ]
-    quotas = Quota.objects.filter(survey_id=response.survey_id)
-    wanted = [q.pk for q in quotas if (q.variable, q.value) in set(cells)]
+    }
+    wanted = [pk for pk, variable, value in quotas if (variable, value) in cells]
     if not wanted:
         return True
     try:
@@ -425,15 +503,23 @@ class CompleteSubmission:
     language: str
     duration_seconds: int
     service_point: ServicePoint | None = None
+    # True when the duration is the client's own figure, not measured from a
+    # start stamp: the response is then flagged so an assessor can tell.
+    duration_reported: bool = False
 
 
 def response_submit_complete(
-    *, survey: SurveyPage, submission: CompleteSubmission
+    *,
+    survey: SurveyPage,
+    submission: CompleteSubmission,
+    duplicate: bool = False,
 ) -> tuple[Response, bool]:
     """Store a validated complete response once per idempotency key.
 
-    Returns ``(response, created)``; concurrent repeats of one key wait for the
-    first insert and then return the stored response.
+    ``duplicate``: :func:`complete_submission_checks` found the same answers
+    from the same client earlier today. Returns ``(response, created)``;
+    concurrent repeats of one key wait for the first insert and then return
+    the stored response.
     """
     if not survey.live or survey.live_revision_id is None:
         raise SurveyClosed("closed")
@@ -446,6 +532,10 @@ def response_submit_complete(
         median_seconds=median_duration(survey),
         survey=survey,
     )
+    if submission.duration_reported:
+        flags.add(QualityFlag.REPORTED_DURATION)
+    if duplicate:
+        flags.add(QualityFlag.DUPLICATE)
     response = Response(
         survey=survey,
         revision_id=survey.live_revision_id,
@@ -460,19 +550,71 @@ def response_submit_complete(
         sections_done=len(questionnaire.sections),
         answers=submission.answers,
     )
-    try:
-        # One savepoint: a repeated key rolls back the quota places it took.
-        with transaction.atomic():
-            _finish(response, flags=sorted(flags))
-            response.save(force_insert=True)
-    except IntegrityError:
-        existing = Response.objects.filter(
-            survey=survey, idempotency_key=submission.idempotency_key
-        ).first()
-        if existing is None:
-            raise
-        return existing, False
-    return response, True
+    if not quota_cells(survey.pk):
+        # No quota to claim: one INSERT in autocommit is the whole transaction.
+        _finish(response, flags=sorted(flags))
+        created = _insert_once(response)
+    else:
+        try:
+            with transaction.atomic():
+                _finish(response, flags=sorted(flags))
+                if not _insert_once(response):
+                    # A repeated key gives back the quota places it just took.
+                    raise _AlreadyStored
+            created = True
+        except _AlreadyStored:
+            created = False
+    if created:
+        return response, True
+    existing = Response.objects.filter(
+        survey=survey, idempotency_key=submission.idempotency_key
+    ).first()
+    if existing is None:  # the conflict was not on the key: a genuine fault
+        raise IntegrityError("response insert conflicted on another constraint")
+    return existing, False
+
+
+class _AlreadyStored(Exception):
+    pass
+
+
+@lru_cache(maxsize=4)
+def _insert_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
+    fields = tuple(f for f in Response._meta.concrete_fields if not f.primary_key)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    # Only column names from the model's own metadata are formatted in; every
+    # value is a query parameter.
+    table, pk = quote(Response._meta.db_table), quote(Response._meta.pk.column)
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {pk}"
+    )
+    return sql, fields
+
+
+def _insert_once(response: Response) -> bool:
+    """Store a new response unless one with its key exists; False if it did.
+
+    ``INSERT ... ON CONFLICT DO NOTHING``: one statement, no SELECT first, and
+    no failed statement to roll back when a retry races the original (the
+    unique constraint decides). PostgreSQL and SQLite both speak it.
+    """
+    sql, fields = _insert_sql(connection.vendor)
+    params = [
+        field.get_db_prep_save(field.pre_save(response, add=True), connection)
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    response.pk = row[0]
+    response._state.adding = False
+    response._state.db = connection.alias
+    return True
 
 
 @transaction.atomic

@@ -9,6 +9,11 @@ urlpatterns = [
         name="surveys_short_link",
     ),
     path(
+        "api/surveys/<int:survey_id>/starts/",
+        api.start_response,
+        name="surveys_api_start",
+    ),
+    path(
         "api/surveys/<int:survey_id>/responses/",
         api.submit_response,
         name="surveys_api_submit",

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
-from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.addresses import client_address
+from core import antibot
+from core.captcha import ChallengeForm
 from surveys import services
-from surveys.forms import SectionForm
-from surveys.models import Channel, ResponseStatus, ServicePoint
+from surveys.contacts import contact_retention_days, response_submit_with_contact
+from surveys.forms import ContactConsentForm, SectionForm
+from surveys.models import Channel, QualityFlag, ResponseStatus, ServicePoint
 from surveys.qr import qr_svg
 from surveys.questionnaire import OTHER_SUFFIX, Question
 
 if TYPE_CHECKING:
     from surveys.models import Response, SurveyPage
 
-SHOWN_SALT = "surveys.section-shown"
 COOKIE_PREFIX = "survey_resume_"
 
 
@@ -41,7 +42,16 @@ def _message(
 
 
 def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    # Behind the reverse proxy every request comes from 127.0.0.1: the shared
+    # helper takes the client from X-Forwarded-For as far as proxies are trusted.
+    return client_address(request)
+
+
+def _challenge_for(request: HttpRequest) -> ChallengeForm | None:
+    """The challenge a client that behaved like a script answers, else None."""
+    if not antibot.is_suspect(antibot.request_client_key(request)):
+        return None
+    return ChallengeForm(request.POST if request.method == "POST" else None)
 
 
 def _attribution(request: HttpRequest) -> tuple[ServicePoint | None, str]:
@@ -73,11 +83,25 @@ def survey_closed(request: HttpRequest, page: SurveyPage) -> TemplateResponse:
 
 
 def survey_preview(request: HttpRequest, page: SurveyPage) -> TemplateResponse:
-    return TemplateResponse(request, "surveys/survey_preview.html", {"page": page})
+    return TemplateResponse(
+        request,
+        "surveys/survey_preview.html",
+        {"page": page, "contact_days": contact_retention_days()},
+    )
 
 
 @require_http_methods(["GET", "HEAD"])
 def survey_intro(request: HttpRequest, page: SurveyPage) -> TemplateResponse:
+    return _intro(request, page, challenge_form=_challenge_for(request))
+
+
+def _intro(
+    request: HttpRequest,
+    page: SurveyPage,
+    *,
+    challenge_form: ChallengeForm | None,
+    status: int = 200,
+) -> TemplateResponse:
     service_point, channel = _attribution(request)
     resume_token = request.COOKIES.get(COOKIE_PREFIX + str(page.pk), "")
     resume_url = _url(page, "resume_view", token=resume_token) if resume_token else ""
@@ -90,7 +114,10 @@ def survey_intro(request: HttpRequest, page: SurveyPage) -> TemplateResponse:
             "channel": channel,
             "resume_url": resume_url,
             "start_url": _url(page, "start_view"),
+            "challenge_form": challenge_form,
+            "contact_days": contact_retention_days(),
         },
+        status=status,
     )
 
 
@@ -103,6 +130,7 @@ def _begin(
     if invitation_token is None and services.client_rate_limited(
         survey=page, fingerprint=fingerprint
     ):
+        antibot.suspect_mark(antibot.request_client_key(request))
         return _message(
             request,
             page,
@@ -113,6 +141,9 @@ def _begin(
             ),
             429,
         )
+    challenge_form = None if invitation_token is not None else _challenge_for(request)
+    if challenge_form is not None and not challenge_form.passes():
+        return _intro(request, page, challenge_form=challenge_form, status=400)
     service_point, channel = _attribution(request)
     try:
         response, token = services.response_start(
@@ -182,6 +213,7 @@ def survey_invitation(request: HttpRequest, page: SurveyPage, invitation: str):
             "page": page,
             "start_url": _url(page, "invitation_view", invitation=invitation[:100]),
             "channel": Channel.WEB,
+            "contact_days": contact_retention_days(),
         },
     )
 
@@ -227,14 +259,6 @@ def _progress(questionnaire, answers, number: int) -> tuple[int, int]:
     return position, len(visible) + 1  # the review is the last step
 
 
-def _seconds_on_screen(request: HttpRequest) -> int:
-    try:
-        shown = signing.loads(request.POST.get("shown", ""), salt=SHOWN_SALT)
-        return max(0, int(time.time()) - int(shown))
-    except (signing.BadSignature, TypeError, ValueError):
-        return 0
-
-
 @require_http_methods(["GET", "POST"])
 def survey_section(
     request: HttpRequest, page: SurveyPage, token: str, number: int
@@ -260,11 +284,13 @@ def survey_section(
         answers=response.answers,
     )
     if request.method == "POST" and form.is_valid():
+        if form.honeypot_filled:
+            antibot.suspect_mark(antibot.request_client_key(request))
         response = services.section_save(
             response_id=response.pk,
             number=number,
             answers=form.answers(),
-            seconds=_seconds_on_screen(request),
+            seconds=form.seconds_on_screen(),
             honeypot_filled=form.honeypot_filled,
         )
         return HttpResponseRedirect(_next_url(page, response, token, after=number))
@@ -285,7 +311,6 @@ def survey_section(
             "position": position,
             "steps": steps,
             "back_url": back_url,
-            "shown": signing.dumps(int(time.time()), salt=SHOWN_SALT),
             "resume_url": request.build_absolute_uri(
                 _url(page, "resume_view", token=token)
             ),
@@ -329,16 +354,26 @@ def survey_review(request: HttpRequest, page: SurveyPage, token: str) -> HttpRes
         return HttpResponseRedirect(
             _url(page, "section_view", token=token, number=missing)
         )
-    if request.method == "POST":
+    contact_form = ContactConsentForm(
+        request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and contact_form.is_valid():
         fingerprint = services.client_fingerprint(
             survey_id=page.pk, address=_client_address(request)
         )
         try:
-            services.response_submit(response_id=response.pk, fingerprint=fingerprint)
+            submitted = response_submit_with_contact(
+                response_id=response.pk,
+                fingerprint=fingerprint,
+                contact=contact_form.contact_details(),
+            )
         except services.ResponseIncomplete as incomplete:
             return HttpResponseRedirect(
                 _url(page, "section_view", token=token, number=incomplete.section)
             )
+        if QualityFlag.SUSPECTED_BOT in submitted.flags:
+            # Too fast or the honeypot: its next start carries a challenge.
+            antibot.suspect_mark(antibot.request_client_key(request))
         redirect = HttpResponseRedirect(_url(page, "thanks_view"))
         redirect.delete_cookie(COOKIE_PREFIX + str(page.pk))
         return redirect
@@ -366,6 +401,8 @@ def survey_review(request: HttpRequest, page: SurveyPage, token: str) -> HttpRes
             "position": position,
             "steps": position,
             "back_url": sections[-1]["change_url"] if sections else page.url,
+            "form": contact_form,
+            "contact_days": contact_retention_days(),
         },
     )
 

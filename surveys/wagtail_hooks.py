@@ -97,6 +97,11 @@ def survey_admin_urls():
             name="surveys_admin_review",
         ),
         path(
+            "surveys/<int:page_id>/contacts/",
+            admin_views.contacts,
+            name="surveys_admin_contacts",
+        ),
+        path(
             "surveys/<int:page_id>/posters/",
             admin_views.posters,
             name="surveys_admin_posters",
@@ -125,7 +130,10 @@ SURVEY_BUTTONS = [
     (_("QR posters"), "surveys_admin_posters", "image"),
     (_("Insert question set"), "surveys_admin_insert_set", "list-ol"),
     (_("Invitations"), "surveys_admin_invitations", "mail"),
+    (_("Follow-up contacts"), "surveys_admin_contacts", "user"),
 ]
+# Buttons that need more than seeing responses.
+BUTTON_PERMISSIONS = {"surveys_admin_contacts": admin_views.VIEW_CONTACTS}
 
 
 def _survey_buttons(page, user):
@@ -134,6 +142,8 @@ def _survey_buttons(page, user):
     if not user.has_perm("surveys.view_response"):
         return
     for priority, (label, name, icon) in enumerate(SURVEY_BUTTONS, start=80):
+        if name in BUTTON_PERMISSIONS and not user.has_perm(BUTTON_PERMISSIONS[name]):
+            continue
         yield Button(
             label=label,
             url=reverse(name, args=[page.pk]),

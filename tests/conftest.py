@@ -53,6 +53,32 @@ def desktop(browser):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test starts from empty caches.
+
+    Tests roll back or flush their tables, so the next test's pages, revisions
+    and clients can reuse the previous test's ids and addresses: a
+    questionnaire cached by revision id, a memoised lookup or an hourly
+    submission counter would then belong to another test's data.
+    """
+    from django.conf import settings
+
+    if not settings.configured:  # the pure statistics run with -p no:django
+        yield
+        return
+    from django.core.cache import cache
+
+    from core import memo
+    from surveys.selectors import revision_questionnaire
+
+    cache.clear()
+    memo.store.clear()
+    revision_questionnaire.cache_clear()
+    yield
+    revision_questionnaire.cache_clear()
+
+
 @pytest.fixture
 def home_page(db):
     from core.demo import ensure_home_page

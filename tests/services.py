@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 
 import pytest
 
@@ -25,3 +26,25 @@ def port_open(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def celery_worker_command(name: str, loglevel: str = "WARNING") -> list[str]:
+    """A one-process Celery worker of this project, named ``name``.
+
+    One process (solo pool): SIGKILL then stops the very process running the
+    task, as an out-of-memory kill would, and nothing else is left behind.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "surveyportal",
+        "worker",
+        "--pool=solo",
+        f"--loglevel={loglevel}",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"{name}-{os.getpid()}@%h",
+    ]

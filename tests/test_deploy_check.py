@@ -33,9 +33,35 @@ def test_production_settings_pass_check_deploy_without_warnings():
         "--fail-level",
         "WARNING",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_CACHE_URL="redis://127.0.0.1:6379/1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_limits_would_be_counted_per_worker():
+    result = run_manage(
+        "check",
+        "--deploy",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_CACHE_URL="",
+        CELERY_BROKER_URL="",
+    )
+    assert "core.W001" in result.stderr + result.stdout
+    assert "DJANGO_CACHE_URL" in result.stderr + result.stdout
+
+
+def test_production_shares_the_brokers_redis_as_cache_by_default():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default'])",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_CACHE_URL="",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    assert "ResilientRedisCache" in result.stdout, result.stdout + result.stderr
+    assert "redis://127.0.0.1:6379/0" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():

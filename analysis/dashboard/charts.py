@@ -195,3 +195,93 @@ def line_chart(chart_id: str, spec: ChartSpec) -> SafeString:
         )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text node is escaped
+
+
+@dataclass(frozen=True)
+class QuadrantPoint:
+    label: str
+    importance: float  # x, in the spec's x unit
+    performance: float  # y, 0-100
+
+
+@dataclass(frozen=True)
+class QuadrantSpec:
+    """The importance-performance matrix: points and the axes' crossing."""
+
+    title: str
+    x_unit: str
+    y_unit: str
+    points: list[QuadrantPoint]
+    x_cut: float
+    y_cut: float
+    quadrant_labels: tuple[str, str, str, str]  # improve, strength, maintain, opp.
+    description: str = ""
+    x_upper: float = 100.0
+    y_lower: float = 0.0
+    y_upper: float = 100.0
+
+
+def quadrant_chart(chart_id: str, spec: QuadrantSpec) -> SafeString:
+    """Dimensions placed by importance (x) and score (y), dashed cut lines."""
+    left, top, plot_w, plot_h = 60, 30, 460, 260
+    width, height = left + plot_w + 30, top + plot_h + 50
+    y_span = spec.y_upper - spec.y_lower or 1.0
+
+    def x(value: float) -> float:
+        return left + min(max(value, 0.0), spec.x_upper) / (spec.x_upper or 1) * plot_w
+
+    def y(value: float) -> float:
+        clipped = min(max(value, spec.y_lower), spec.y_upper)
+        return top + plot_h - (clipped - spec.y_lower) / y_span * plot_h
+
+    head = ChartSpec(
+        spec.title, f"{spec.x_unit}; {spec.y_unit}", description=spec.description
+    )
+    out = _head(chart_id, head, width, height)
+    out.append(
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" '
+        f'fill="none" stroke="{GRID}"/>'
+    )
+    cx, cy = x(spec.x_cut), y(spec.y_cut)
+    out.append(
+        f'<path d="M{cx:.1f} {top}V{top + plot_h}M{left} {cy:.1f}H{left + plot_w}" '
+        f'stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="6 4" fill="none"/>'
+    )
+    improve, strength, maintain, opportunity = spec.quadrant_labels
+    corners = (
+        (left + plot_w - 4, top + plot_h - 6, "end", improve),
+        (left + plot_w - 4, top + 14, "end", strength),
+        (left + 4, top + 14, "start", maintain),
+        (left + 4, top + plot_h - 6, "start", opportunity),
+    )
+    for tx, ty, anchor, text in corners:
+        out.append(
+            f'<text x="{tx}" y="{ty}" font-size="11" text-anchor="{anchor}" '
+            f'fill="{TEXT}" opacity="0.7">{escape(text)}</text>'
+        )
+    for point in spec.points:
+        px, py = x(point.importance), y(point.performance)
+        out.append(
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{BAR}"/>'
+            f'<text x="{px + 7:.1f}" y="{py - 6:.1f}" font-size="11" '
+            f'fill="{TEXT}">{escape(point.label)}</text>'
+        )
+    out.append(
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 8}" font-size="11" '
+        f'text-anchor="middle" fill="{TEXT}">{escape(spec.x_unit)}</text>'
+        f'<text x="14" y="{top + plot_h / 2:.0f}" font-size="11" fill="{TEXT}" '
+        f'transform="rotate(-90 14 {top + plot_h / 2:.0f})" '
+        f'text-anchor="middle">{escape(spec.y_unit)}</text>'
+    )
+    for value in (spec.y_lower, spec.y_upper):
+        out.append(
+            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" font-size="11" '
+            f'text-anchor="end" fill="{TEXT}">{_fmt(value)}</text>'
+        )
+    for value in (0.0, spec.x_upper):
+        out.append(
+            f'<text x="{x(value):.1f}" y="{top + plot_h + 16}" font-size="11" '
+            f'text-anchor="middle" fill="{TEXT}">{_fmt(value)}</text>'
+        )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every text node is escaped

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from analysis.dashboard.charts import Bar, ChartSpec
+import math
+
+from analysis.dashboard.charts import Bar, ChartSpec, QuadrantPoint, QuadrantSpec
 from analysis.dashboard.labels import words
-from analysis.dashboard.selectors import Estimate, SectorPanel, WaveOverview
+from analysis.dashboard.overview import (
+    Estimate,
+    SectorPanel,
+    ServicePointRow,
+    WaveOverview,
+)
 
 SECTOR_CLASS_TARGETS = {"consumer": 80.0, "producer": 85.0}
 
@@ -16,7 +23,7 @@ def _bar(estimate: Estimate, percent: bool = False) -> Bar:
         return None if value is None else value * factor
 
     return Bar(
-        estimate.name,
+        estimate.dimension_label or estimate.name,  # a dimension's bar: its name
         scaled(estimate.estimate),
         scaled(estimate.ci_low),
         scaled(estimate.ci_high),
@@ -107,4 +114,93 @@ def overview_charts(overview: WaveOverview) -> dict[str, list[ChartSpec]]:
             for p in overview.sectors
             if p.dimensions
         ],
+        "drivers": [driver_chart(p, language) for p in overview.sectors if p.drivers],
+        "points": [
+            shrunk_points_chart(p, points, language)
+            for p in overview.sectors
+            if (
+                points := [
+                    r
+                    for r in overview.service_points
+                    if r.sector == p.index.domain and r.shrunk is not None
+                ]
+            )
+        ],
     }
+
+
+def shrunk_points_chart(
+    panel: SectorPanel, points: list[ServicePointRow], language: str
+) -> ChartSpec:
+    """The sector's service points by shrinkage estimate, with the target."""
+    w = words(language)
+    shown = [p.shrunk for p in points if p.shrunk is not None]
+    return index_chart(
+        f"{panel.index.name}: {w['shrunk_ranking']}",
+        shown,
+        language,
+        panel.index.target,
+    )
+
+
+def driver_chart(panel: SectorPanel, language: str) -> ChartSpec:
+    """Each dimension's importance (per cent of the overall rating's variance)."""
+    w = words(language)
+    title = f"{panel.index.name}: {w['drivers']}"
+    bars = [
+        _bar(
+            Estimate(
+                kind="driver",
+                domain_type="sector",
+                domain=d.importance.domain,
+                name=d.importance.dimension_label,
+                estimate=d.importance.estimate,
+                se=d.importance.se,
+                ci_low=d.importance.ci_low,
+                ci_high=d.importance.ci_high,
+                n=d.importance.n,
+            ),
+            percent=True,
+        )
+        for d in panel.drivers
+    ]
+    highest = max((b.high or b.value or 0.0 for b in bars), default=0.0)
+    return ChartSpec(
+        title=title,
+        unit=w["variance_unit"],
+        bars=bars,
+        lower=0.0,
+        upper=max(10.0, 10.0 * math.ceil(highest / 10.0)),
+        description=f"{title}: {w['importance']}, {w['ci']}",
+    )
+
+
+def quadrant_spec(panel: SectorPanel, language: str) -> QuadrantSpec:
+    """The importance-performance matrix of the sector's dimensions."""
+    w = words(language)
+    title = f"{panel.index.name}: {w['ip_matrix']}"
+    shares = [100.0 * d.share for d in panel.drivers]
+    scores = [d.performance for d in panel.drivers if d.performance is not None]
+    lowest = min(scores, default=0.0)
+    return QuadrantSpec(
+        title=title,
+        x_unit=w["share_unit"],
+        y_unit=w["points_unit"],
+        points=[
+            QuadrantPoint(d.importance.dimension_label, 100.0 * d.share, d.performance)
+            for d in panel.drivers
+            if d.performance is not None
+        ],
+        x_cut=sum(shares) / len(shares) if shares else 0.0,
+        y_cut=sum(scores) / len(scores) if scores else 0.0,
+        quadrant_labels=(
+            w["quadrant_improve"],
+            w["quadrant_strength"],
+            w["quadrant_maintain"],
+            w["quadrant_opportunity"],
+        ),
+        description=f"{title}: {w['share']} × {w['performance']}",
+        x_upper=max(10.0, 10.0 * math.ceil(max(shares, default=0.0) / 10.0)),
+        y_lower=max(0.0, 10.0 * math.floor(lowest / 10.0) - 10.0),
+        y_upper=100.0,
+    )

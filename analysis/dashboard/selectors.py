@@ -3,179 +3,54 @@
 Everything here reads :class:`~analysis.models.IndexResult` rows written by the
 index pipeline and arranges them for display; the dashboard page, the Excel
 workbook, the PDF and the CSV all render the same :class:`WaveOverview`, so
-their numbers are the same. Two things are derived here rather than stored:
+their numbers are the same. Two things are derived rather than stored:
 the change since the previous wave (:func:`analysis.stats.wave_change` on the
-two waves' stored estimates and SEs) and the tourist-complaint settlement rate
-of the wave's period (:func:`analysis.stats.settlement.settlement_rates_by`
-on the complaint register, a complete count).
+two waves' stored estimates and SEs, here) and the tourist-complaint
+settlement rate of the wave's period (:mod:`analysis.dashboard.quality`).
+The shapes of an overview live in :mod:`analysis.dashboard.overview`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 import pandas as pd
-from django.utils import timezone
 
 from analysis import selectors
+from analysis.dashboard.overview import (
+    QUADRANT_WORDS,
+    RESULT_FIELDS,
+    Change,
+    Driver,
+    Estimate,
+    Grid,
+    GridRow,
+    SectorPanel,
+    ServicePointRow,
+    TrendPoint,
+    WaveOverview,
+    dimension_label,
+    language_key,
+    verdict_words,
+)
+from analysis.dashboard.quality import wave_data_quality, wave_settlement
 from analysis.models import IndexResult, IndexRun, RunStatus, Wave
 from analysis.stats import wave_change
-from analysis.stats.settlement import settlement_rates_by
 from core.i18n import localized_value
 from surveys.models import ServicePoint
 
-#: A service point with fewer responses is shown but not ranked.
-MIN_RANKED_RESPONSES = 10
 ROLLUP_ORDER = ("service_sector", "consumer_services", "producer_services")
-VERDICT_WORDS = {
-    "zh": {
-        "met": "达到目标",
-        "not_met": "未达到目标",
-        "not_distinguishable": "与目标无显著差异",
-        "no data": "无数据",
-        "": "无目标",
-    },
-    "en": {
-        "met": "Target met",
-        "not_met": "Target not met",
-        "not_distinguishable": "Not distinguishable from the target",
-        "no data": "No data",
-        "": "No target",
-    },
-}
-RESULT_FIELDS = (
-    "kind",
-    "dimension",
-    "domain_type",
-    "domain",
-    "domain_name",
-    "domain_name_en",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n",
-    "deff",
-    "df",
-    "target",
-    "verdict",
-    "p_value",
-)
-
-
-def language_key(language: str) -> str:
-    return "en" if language.startswith("en") else "zh"
-
-
-def verdict_words(verdict: str, language: str) -> str:
-    words = VERDICT_WORDS[language_key(language)]
-    return words.get(
-        verdict.replace(" ", "_") if verdict != "no data" else verdict, words[""]
-    )
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """One stored estimate, labelled in the report's language."""
-
-    kind: str
-    domain_type: str
-    domain: str
-    name: str
-    estimate: float | None
-    se: float | None
-    ci_low: float | None
-    ci_high: float | None
-    n: int
-    deff: float | None = None
-    df: float | None = None
-    target: float | None = None
-    verdict: str = ""
-    verdict_label: str = ""
-    p_value: float | None = None
-    dimension: str = ""
-
-    @property
-    def effective_n(self) -> float | None:
-        """Responses divided by the design effect (Kish's effective size)."""
-        if not self.deff or self.n is None:
-            return None
-        return self.n / self.deff
-
-
-@dataclass(frozen=True)
-class Change:
-    previous: float
-    change: float
-    ci_low: float
-    ci_high: float
-    p_value: float
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    wave: str
-    estimate: float | None
-    ci_low: float | None
-    ci_high: float | None
-
-
-@dataclass
-class SectorPanel:
-    index: Estimate
-    rate: Estimate | None
-    change: Change | None
-    dimensions: list[Estimate]
-    trend: list[TrendPoint]
-
-
-@dataclass
-class ServicePointRow:
-    index: Estimate
-    rate: Estimate | None
-    sector: str
-    region: str
-    rank: int | None  # None: too few responses to rank
-
-    @property
-    def ranked(self) -> bool:
-        return self.rank is not None
-
-
-@dataclass(frozen=True)
-class Settlement:
-    counted: int
-    settled: int
-    rate: float | None
-    ci_low: float | None
-    ci_high: float | None
-    target: float
-    verdict: str
-    verdict_label: str
-
-
-@dataclass
-class WaveOverview:
-    """Everything the dashboard and the reports show for one wave."""
-
-    wave: Wave
-    run: IndexRun
-    language: str
-    published: bool
-    headlines: list[SectorPanel]
-    sectors: list[SectorPanel]
-    regions: list[tuple[Estimate, Estimate | None]]
-    channels: list[tuple[Estimate, Estimate | None]]
-    service_points: list[ServicePointRow]
-    settlement: Settlement | None
-    quality: dict = field(default_factory=dict)
-    previous_wave: Wave | None = None
-
-    @property
-    def wave_name(self) -> str:
-        return str(localized_value(self.wave, "name", self.language))
+__all__ = [
+    "Estimate",
+    "WaveOverview",
+    "dashboard_run",
+    "narrowed",
+    "run_estimates",
+    "wave_data_quality",
+    "wave_overview",
+    "wave_settlement",
+    "waves_with_results",
+]
 
 
 # ------------------------------------------------------------------ loading
@@ -200,6 +75,10 @@ def _estimate(row: dict, language: str) -> Estimate:
         else "",
         p_value=row["p_value"],
         dimension=row["dimension"],
+        details=row.get("details") or {},
+        dimension_label=dimension_label(row["dimension"], language)
+        if row["dimension"]
+        else "",
     )
 
 
@@ -303,83 +182,6 @@ def _changes(
     }
 
 
-def wave_settlement(wave: Wave, language: str) -> Settlement | None:
-    """Tourist complaints received in the wave's period: settlement vs 100%."""
-    from complaints.selectors import complaints_frame
-
-    start = timezone.make_aware(dt.datetime.combine(wave.period_start, dt.time()))
-    end = timezone.make_aware(
-        dt.datetime.combine(wave.period_end + dt.timedelta(days=1), dt.time())
-    )
-    frame = complaints_frame(received_from=start, received_to=end)
-    if frame.empty:
-        return None
-    as_of = min(pd.Timestamp(timezone.now()), pd.Timestamp(end))
-    overall = settlement_rates_by(frame, as_of=as_of, dimensions=())["overall"]
-    row = overall.iloc[0]
-    rate = None if pd.isna(row["settlement_rate"]) else float(row["settlement_rate"])
-    return Settlement(
-        counted=int(row["counted"]),
-        settled=int(row["settled"]),
-        rate=rate,
-        ci_low=None if pd.isna(row["lower"]) else float(row["lower"]),
-        ci_high=None if pd.isna(row["upper"]) else float(row["upper"]),
-        target=float(row["target"]),
-        verdict=str(row["verdict"]),
-        verdict_label=verdict_words(str(row["verdict"]), language),
-    )
-
-
-# ------------------------------------------------------------------ quality
-def wave_data_quality(wave: Wave, run: IndexRun) -> dict:
-    """Responses, flags, exclusions and response rates per sector, and the
-    run's weighting diagnostics (Kish effective sample size)."""
-    from django.db.models import Count, Q
-
-    from surveys.models import Invitation, Response, ResponseStatus
-
-    per_sector = (
-        Response.objects.filter(
-            survey__in=wave.surveys.all(), status=ResponseStatus.SUBMITTED
-        )
-        .values("survey__sector__code")
-        .annotate(
-            submitted=Count("id"),
-            excluded=Count("id", filter=Q(excluded=True)),
-            flagged=Count("id", filter=~Q(flags=[])),
-            invited=Count("id", filter=Q(invitation__isnull=False)),
-        )
-        .order_by("survey__sector__code")
-    )
-    invitations = dict(
-        Invitation.objects.filter(survey__in=wave.surveys.all())
-        .values("survey__sector__code")
-        .annotate(n=Count("id"))
-        .values_list("survey__sector__code", "n")
-    )
-    sectors = {}
-    for row in per_sector:
-        code = row["survey__sector__code"]
-        sent = invitations.get(code, 0)
-        sectors[code] = {
-            "submitted": row["submitted"],
-            "excluded": row["excluded"],
-            "flagged": row["flagged"],
-            "invitations": sent,
-            "response_rate": row["invited"] / sent if sent else None,
-        }
-    diagnostics = run.diagnostics or {}
-    provenance = (run.provenance or {}).get("weighting", {})
-    return {
-        "sectors": sectors,
-        "respondents": diagnostics.get("respondents"),
-        "kish_effective_n": diagnostics.get("kish_effective_n")
-        or provenance.get("kish_effective_n"),
-        "weighting": diagnostics.get("method") or provenance.get("method", ""),
-        "notes": list(diagnostics.get("notes") or provenance.get("notes") or []),
-    }
-
-
 # ------------------------------------------------------------------ overview
 def _pairs(
     keyed: dict[tuple, Estimate], domain_type: str
@@ -395,7 +197,7 @@ def _pairs(
     ]
 
 
-def _panel(keyed, estimate, rate, changes, trend) -> SectorPanel:
+def _panel(keyed, estimate, rate, changes, trend, language) -> SectorPanel:
     dimensions = sorted(
         (
             e
@@ -413,11 +215,49 @@ def _panel(keyed, estimate, rate, changes, trend) -> SectorPanel:
         change=changes.get(key),
         dimensions=dimensions,
         trend=trend.get(key, []),
+        drivers=_drivers(keyed, estimate, language),
+        alphas=_of_kind(keyed, "alpha", estimate),
     )
 
 
+def _of_kind(keyed: dict[tuple, Estimate], kind: str, domain: Estimate) -> list:
+    """The domain's estimates of one per-dimension kind, by dimension."""
+    return sorted(
+        (
+            e
+            for (k, _d, dtype, dom), e in keyed.items()
+            if k == kind and dtype == domain.domain_type and dom == domain.domain
+        ),
+        key=lambda e: e.dimension,
+    )
+
+
+def _drivers(
+    keyed: dict[tuple, Estimate], sector: Estimate, language: str
+) -> list[Driver]:
+    """Key drivers of the sector, most important first."""
+    words = QUADRANT_WORDS[language_key(language)]
+    drivers = []
+    for e in _of_kind(keyed, "driver", sector):
+        quadrant = str(e.details.get("quadrant", ""))
+        drivers.append(
+            Driver(
+                importance=e,
+                share=float(e.details.get("share", 0.0)),
+                r2=float(e.details.get("r2", 0.0)),
+                performance=e.details.get("performance"),
+                quadrant=quadrant,
+                quadrant_label=words.get(quadrant, quadrant),
+            )
+        )
+    return sorted(drivers, key=lambda d: -d.share)
+
+
 def _service_points(keyed: dict[tuple, Estimate]) -> list[ServicePointRow]:
-    """Points by sector, best first; those with too few responses unranked."""
+    """Points by sector, best shrinkage estimate first; ranks and rank
+    intervals are the pipeline's (Fay-Herriot, within the sector). Points
+    with too few responses (or without a stored shrinkage estimate) are
+    listed after the ranked ones, unranked."""
     places = {
         code: (sector, region)
         for code, sector, region in ServicePoint.objects.values_list(
@@ -427,14 +267,45 @@ def _service_points(keyed: dict[tuple, Estimate]) -> list[ServicePointRow]:
     rows = []
     for index, rate in _pairs(keyed, "service_point"):
         sector, region = places.get(index.domain, ("", ""))
-        rows.append(ServicePointRow(index, rate, sector, region, None))
-    rows.sort(key=lambda r: (r.sector, -(r.index.estimate or -1), r.index.domain))
-    rank: dict[str, int] = {}
-    for row in rows:
-        if row.index.n >= MIN_RANKED_RESPONSES and row.index.estimate is not None:
-            rank[row.sector] = rank.get(row.sector, 0) + 1
-            row.rank = rank[row.sector]
-    return rows
+        shrunk = keyed.get(("shrunk_index", "", "service_point", index.domain))
+        details = shrunk.details if shrunk is not None else {}
+        rank = details.get("rank")
+        rows.append(
+            ServicePointRow(
+                index,
+                rate,
+                sector,
+                region,
+                int(rank) if rank is not None else None,
+                shrunk,
+                details.get("rank_low"),
+                details.get("rank_high"),
+            )
+        )
+
+    def order(row: ServicePointRow):
+        shown = row.shrunk if row.shrunk is not None else row.index
+        return (row.sector, row.rank is None, -(shown.estimate or -1), row.index.domain)
+
+    return sorted(rows, key=order)
+
+
+def _grid(keyed: dict[tuple, Estimate], sectors: list[SectorPanel]) -> Grid | None:
+    """District x sector indexes as rows of districts and columns of sectors."""
+    cells = {
+        tuple(e.domain.split("/", 1)): e
+        for (kind, _d, dtype, _dom), e in keyed.items()
+        if kind == "index" and dtype == "sector_region" and "/" in e.domain
+    }
+    if not cells:
+        return None
+    columns = [(p.index.domain, p.index.name) for p in sectors]
+    regions = [e for e, _rate in _pairs(keyed, "region")]
+    rows = [
+        GridRow(r.domain, r.name, [cells.get((code, r.domain)) for code, _ in columns])
+        for r in regions
+    ]
+    return Grid(columns, rows)
 
 
 def wave_overview(
@@ -468,18 +339,20 @@ def wave_overview(
                     order.index(p[0].domain) if p[0].domain in order else len(order)
                 )
             )
-        return [_panel(keyed, i, r, changes, trend) for i, r in pairs]
+        return [_panel(keyed, i, r, changes, trend, language) for i, r in pairs]
 
+    sectors = panels("sector")
     return WaveOverview(
         wave=wave,
         run=run,
         language=language,
         published=wave.published_run_id == run.pk,
         headlines=panels("rollup", ROLLUP_ORDER),
-        sectors=panels("sector"),
+        sectors=sectors,
         regions=_pairs(keyed, "region"),
         channels=_pairs(keyed, "channel"),
         service_points=_service_points(keyed),
+        grid=_grid(keyed, sectors),
         settlement=wave_settlement(wave, language),
         quality=wave_data_quality(wave, run),
         previous_wave=previous[0] if previous else None,
@@ -497,7 +370,8 @@ def narrowed(
 
     Results are stored per sector, per district and per channel separately
     (not crossed), so a filter narrows the lists it applies to; service points
-    are narrowed by both their sector and their district.
+    are narrowed by both their sector and their district. The district x
+    sector grid keeps the chosen district's row and sector's column.
     """
 
     def keep(pairs, code):
@@ -521,4 +395,21 @@ def narrowed(
         settlement=overview.settlement,
         quality=overview.quality,
         previous_wave=overview.previous_wave,
+        grid=_narrowed_grid(overview.grid, sector, region),
+    )
+
+
+def _narrowed_grid(grid: Grid | None, sector: str, region: str) -> Grid | None:
+    if grid is None:
+        return None
+    keep = [
+        k for k, (code, _) in enumerate(grid.sectors) if not sector or code == sector
+    ]
+    return Grid(
+        [grid.sectors[k] for k in keep],
+        [
+            GridRow(row.region, row.name, [row.cells[k] for k in keep])
+            for row in grid.rows
+            if not region or row.region == region
+        ],
     )

@@ -16,12 +16,15 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from analysis.dashboard import selectors
-from analysis.dashboard.charts import bar_chart, line_chart
+from analysis.dashboard.charts import bar_chart, line_chart, quadrant_chart
 from analysis.dashboard.figures import (
     SECTOR_CLASS_TARGETS,
+    driver_chart,
     index_chart,
     overview_charts,
+    quadrant_spec,
     rate_chart,
+    shrunk_points_chart,
     trend_chart,
 )
 from analysis.dashboard.forms import DashboardFilterForm
@@ -68,7 +71,6 @@ def _sector_detail(overview, sector_code: str) -> dict | None:
     language = overview.language
     w = words(language)
     points = [p for p in overview.service_points if p.sector == sector_code]
-    ranked = [p.index for p in points]
     figures = [_figure("sector-trend", trend_chart(panel, language), "line")]
     if panel.dimensions:
         figures.append(
@@ -79,26 +81,25 @@ def _sector_detail(overview, sector_code: str) -> dict | None:
                 ),
             )
         )
-    if ranked:
+    if any(p.shrunk is not None for p in points):
         figures.append(
-            _figure(
-                "sector-points",
-                index_chart(
-                    f"{panel.index.name}: {w['service_points']}",
-                    ranked,
-                    language,
-                    panel.index.target,
-                ),
-            )
+            _figure("sector-points", shrunk_points_chart(panel, points, language))
         )
+    if panel.drivers:
+        figures.append(_figure("sector-drivers", driver_chart(panel, language)))
     if panel.rate is not None:
         figures.append(
             _figure("sector-rate", rate_chart(w["rate"], [panel.rate], language))
         )
+    quadrants = quadrant_spec(panel, language) if panel.drivers else None
     return {
         "panel": panel,
         "points": points,
         "figures": figures,
+        "quadrants": quadrants,
+        "quadrant_svg": quadrant_chart("sector-quadrants", quadrants)
+        if quadrants
+        else "",
         "quality": overview.quality.get("sectors", {}).get(sector_code, {}),
     }
 

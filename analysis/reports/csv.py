@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable
 from typing import BinaryIO
 
-from analysis.dashboard.selectors import WaveOverview
+from analysis.dashboard.overview import WaveOverview
 from analysis.reports.tables import overview_tables
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

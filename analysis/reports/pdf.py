@@ -7,6 +7,7 @@ dashboard draws as SVG, so they carry the same titles, units and targets.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import BinaryIO
 
 from django.utils import timezone
@@ -28,7 +29,7 @@ from reportlab.platypus import (
 from analysis.dashboard.charts import ChartSpec
 from analysis.dashboard.figures import overview_charts
 from analysis.dashboard.labels import words
-from analysis.dashboard.selectors import WaveOverview
+from analysis.dashboard.overview import WaveOverview
 from analysis.reports import tables as t
 from analysis.reports.fonts import report_font
 from analysis.reports.provenance import provenance_rows
@@ -48,6 +49,25 @@ def _ticks(spec: ChartSpec) -> list[float]:
 
 def _clip(spec: ChartSpec, value: float) -> float:
     return min(max(value, spec.lower), spec.upper)
+
+
+#: Bars that fit one landscape A4 frame (16 pt a row under a 44 pt header).
+BARS_PER_DRAWING = 26
+
+
+def bar_drawings(spec: ChartSpec, font: str) -> list[KeepTogether]:
+    """The chart as drawings that each fit a page: a sector's 70 service
+    points would otherwise make one drawing taller than the page, which
+    reportlab refuses. Each part keeps the title (numbered), unit and target."""
+    size = BARS_PER_DRAWING
+    chunks = [spec.bars[k : k + size] for k in range(0, len(spec.bars), size)]
+    if len(chunks) <= 1:
+        return [KeepTogether([bar_drawing(spec, font)])]
+    titles = [f"{spec.title} {k}/{len(chunks)}" for k in range(1, len(chunks) + 1)]
+    return [
+        KeepTogether([bar_drawing(replace(spec, title=title, bars=bars), font)])
+        for title, bars in zip(titles, chunks, strict=True)
+    ]
 
 
 def bar_drawing(spec: ChartSpec, font: str) -> Drawing:
@@ -338,18 +358,23 @@ def write_pdf(
     ]
     by_key = {table.key: table for table in tables}
     story += _table(by_key["headlines"], font, styles)
-    story += [KeepTogether([bar_drawing(s, font)]) for s in charts["headlines"]]
+    story += [d for s in charts["headlines"] for d in bar_drawings(s, font)]
     story += _table(by_key["sectors"], font, styles)
-    story += [KeepTogether([bar_drawing(s, font)]) for s in charts["sectors"]]
+    story += [d for s in charts["sectors"] for d in bar_drawings(s, font)]
     progress(40)
     story.append(Paragraph(_escape(w["trend"]), styles["h2"]))
     story += [KeepTogether([line_drawing(s, font)]) for s in charts["trends"]]
     for key, chart_key in (("districts", "districts"), ("channels", "channels")):
         story += _table(by_key[key], font, styles)
-        story += [KeepTogether([bar_drawing(s, font)]) for s in charts[chart_key]]
+        story += [d for s in charts[chart_key] for d in bar_drawings(s, font)]
+    story += _table(by_key["grid"], font, styles)
     story += _table(by_key["dimensions"], font, styles)
-    story += [KeepTogether([bar_drawing(s, font)]) for s in charts["dimensions"]]
+    story += [d for s in charts["dimensions"] for d in bar_drawings(s, font)]
     story += _table(by_key["service_points"], font, styles)
+    story += [d for s in charts["points"] for d in bar_drawings(s, font)]
+    story += _table(by_key["drivers"], font, styles)
+    story += [d for s in charts["drivers"] for d in bar_drawings(s, font)]
+    story += _table(by_key["reliability"], font, styles)
     story += _table(by_key["quality"], font, styles)
     progress(60)
     story += [PageBreak(), Paragraph(_escape(w["methodology"]), styles["h2"])]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.dashboard.labels import words
-from analysis.dashboard.selectors import WaveOverview
+from analysis.dashboard.overview import WaveOverview
 
 METHOD_TEXT = {
     "zh": [

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.dashboard.labels import words
-from analysis.dashboard.selectors import Estimate, WaveOverview
+from analysis.dashboard.overview import Estimate, WaveOverview
 
 TEXT, POINTS, PERCENT, INTEGER, DECIMAL, PROBABILITY = (
     "text",
@@ -184,12 +184,21 @@ def domain_table(key: str, title: str, pairs, w: dict) -> Table:
 
 
 def service_point_table(o: WaveOverview, w: dict) -> Table:
+    """Ranked by shrinkage (Fay-Herriot) estimate within the sector, with the
+    rank interval, beside the direct estimate."""
     columns = [
         Column(w["sector"]),
         Column(w["district"]),
         Column(w["name"]),
         Column(w["rank"], INTEGER),
-        *_index_columns(w),
+        Column(f"{w['rank_interval']} {w['ci_low']}", INTEGER),
+        Column(f"{w['rank_interval']} {w['ci_high']}", INTEGER),
+        Column(w["shrunk"], POINTS),
+        Column(f"{w['shrunk']} {w['ci_low']}", POINTS, bound=True),
+        Column(f"{w['shrunk']} {w['ci_high']}", POINTS, bound=True),
+        Column(w["direct"], POINTS),
+        Column(f"{w['direct']} {w['ci_low']}", POINTS, bound=True),
+        Column(f"{w['direct']} {w['ci_high']}", POINTS, bound=True),
         *_rate_columns(w),
         Column(w["responses"], INTEGER),
     ]
@@ -199,6 +208,9 @@ def service_point_table(o: WaveOverview, w: dict) -> Table:
             p.region,
             p.index.name,
             p.rank if p.ranked else w["too_few"],
+            p.rank_low if p.ranked else None,
+            p.rank_high if p.ranked else None,
+            *_interval(p.shrunk),
             *_interval(p.index),
             *_interval(p.rate),
             p.index.n,
@@ -206,6 +218,91 @@ def service_point_table(o: WaveOverview, w: dict) -> Table:
         for p in o.service_points
     ]
     return Table("service_points", w["service_points"], columns, rows)
+
+
+def driver_table(o: WaveOverview, w: dict) -> Table:
+    """Key drivers and the importance-performance quadrants, per sector."""
+    columns = [
+        Column(w["sector"]),
+        Column(w["dimension"]),
+        Column(w["importance"], PERCENT),
+        Column(f"{w['importance']} {w['ci_low']}", PERCENT, bound=True),
+        Column(f"{w['importance']} {w['ci_high']}", PERCENT, bound=True),
+        Column(w["share"], PERCENT),
+        Column(w["r2"], DECIMAL),
+        Column(w["performance"], POINTS),
+        Column(w["quadrant"]),
+        Column(w["responses"], INTEGER),
+    ]
+    rows = [
+        [
+            p.index.name,
+            d.importance.dimension_label,
+            *_interval(d.importance),
+            d.share,
+            d.r2,
+            d.performance,
+            d.quadrant_label,
+            d.importance.n,
+        ]
+        for p in o.sectors
+        for d in p.drivers
+    ]
+    return Table("drivers", w["drivers"], columns, rows)
+
+
+def reliability_table(o: WaveOverview, w: dict) -> Table:
+    columns = [
+        Column(w["sector"]),
+        Column(w["dimension"]),
+        Column(w["alpha"], DECIMAL),
+        Column(w["alpha_std"], DECIMAL),
+        Column(w["alpha_unweighted"], DECIMAL),
+        Column(w["items"], INTEGER),
+        Column(w["responses"], INTEGER),
+    ]
+    rows = [
+        [
+            p.index.name,
+            a.dimension_label,
+            a.estimate,
+            a.details.get("standardized"),
+            a.details.get("unweighted"),
+            a.details.get("n_items"),
+            a.n,
+        ]
+        for p in o.sectors
+        for a in p.alphas
+    ]
+    return Table("reliability", w["reliability"], columns, rows)
+
+
+def grid_table(o: WaveOverview, w: dict) -> Table:
+    """District x sector indexes, one row per cell (long form for sheets)."""
+    columns = [
+        Column(w["district"]),
+        Column(w["sector"]),
+        *_index_columns(w),
+        Column(w["target"], POINTS),
+        Column(w["verdict"]),
+        Column(w["responses"], INTEGER),
+    ]
+    rows = []
+    if o.grid is not None:
+        for row in o.grid.rows:
+            for (_code, sector), cell in zip(o.grid.sectors, row.cells, strict=True):
+                if cell is not None:
+                    rows.append(
+                        [
+                            row.name,
+                            sector,
+                            *_interval(cell),
+                            cell.target,
+                            cell.verdict_label,
+                            cell.n,
+                        ]
+                    )
+    return Table("grid", w["grid"], columns, rows)
 
 
 def dimension_table(o: WaveOverview, w: dict) -> Table:
@@ -218,7 +315,7 @@ def dimension_table(o: WaveOverview, w: dict) -> Table:
         Column(w["responses"], INTEGER),
     ]
     rows = [
-        [p.index.name, d.dimension, d.estimate, d.ci_low, d.ci_high, d.n]
+        [p.index.name, d.dimension_label, d.estimate, d.ci_low, d.ci_high, d.n]
         for p in o.sectors
         for d in p.dimensions
     ]
@@ -266,7 +363,10 @@ def overview_tables(o: WaveOverview) -> list[Table]:
         trend_table(o, w),
         domain_table("districts", w["districts"], o.regions, w),
         domain_table("channels", w["channels"], o.channels, w),
+        grid_table(o, w),
         service_point_table(o, w),
         dimension_table(o, w),
+        driver_table(o, w),
+        reliability_table(o, w),
         quality_table(o, w),
     ]

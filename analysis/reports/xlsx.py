@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from analysis.dashboard.labels import words
-from analysis.dashboard.selectors import WaveOverview
+from analysis.dashboard.overview import WaveOverview
 from analysis.reports import tables as t
 from analysis.reports.provenance import provenance_rows
 

@@ -7,6 +7,7 @@ per-cluster sums of :mod:`analysis.stats.moments`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import factorial
 from typing import Literal
@@ -24,6 +25,7 @@ from analysis.stats.moments import (
 
 __all__ = [
     "DriverResult",
+    "importance_from_sums",
     "johnson_weights",
     "lmg",
     "relative_importance",
@@ -300,9 +302,7 @@ def relative_importance(
     >>> r.table.dimension[r.table.importance.idxmax()]
     'staff'
     """
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
-    if interval not in _INTERVALS:
+    if interval not in _INTERVALS:  # before grouping respondents for it
         raise ValueError(f"interval must be one of {_INTERVALS}, got {interval!r}")
     names = [str(c) for c in dimensions.columns]
     if len(overall) != len(dimensions):
@@ -319,19 +319,96 @@ def relative_importance(
     codes, unit_strata = _resampling_units(
         len(values), clusters, strata, interval, groups, seed
     )
-    k = values.shape[1]
     m = cluster_moments(values, w, codes)
-    unit_sums = np.column_stack([m.s0, m.s1, m.s2.reshape(len(m.s0), k * k)])
+    return importance_from_sums(
+        names,
+        m.s0,
+        m.s1,
+        m.s2,
+        unit_strata,
+        method=method,
+        interval=interval,
+        replicates=replicates,
+        confidence=confidence,
+        seed=seed,
+    )
+
+
+def importance_from_sums(
+    names: Sequence[str],
+    s0: np.ndarray,
+    s1: np.ndarray,
+    s2: np.ndarray,
+    unit_strata: np.ndarray | None = None,
+    method: Method = "lmg",
+    interval: Interval = "jackknife",
+    replicates: int = 200,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> DriverResult:
+    """Relative importance from per-unit weighted sums (no respondent data).
+
+    Parameters
+    ----------
+    names : sequence of str
+        The p dimensions (predictors).
+    s0 : ndarray, shape (G,)
+        Sum of weights of each resampling unit (PSU), complete cases only.
+    s1 : ndarray, shape (G, p + 1)
+        Weighted sums of the p dimension scores and, last, the outcome.
+    s2 : ndarray, shape (G, p + 1, p + 1)
+        Weighted sums of their cross-products. The sums may be centred at any
+        common point or not at all (a database ``SUM(w * x * y)``).
+    unit_strata : ndarray, shape (G,), optional
+        Stratum of each unit; one stratum when omitted.
+    method, interval, replicates, confidence, seed
+        As in :func:`relative_importance`.
+
+    Returns
+    -------
+    DriverResult
+
+    Notes
+    -----
+    The point estimate uses the totals :math:`S_0 = \\sum_g s_{0g}` etc.:
+    :math:`C = S_2/S_0 - \\bar z\\bar z^\\top`, then the correlation matrix.
+    Replicates reweight the units' sums (see :func:`relative_importance`),
+    so an SQL ``GROUP BY`` per PSU is all a database has to return.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2)
+    >>> x = rng.normal(size=(400, 2))
+    >>> y = 2 * x[:, 0] + x[:, 1] + rng.normal(size=400)
+    >>> v = np.column_stack([x, y])
+    >>> m = cluster_moments(v, clusters=np.arange(400) % 20)
+    >>> r = importance_from_sums(["a", "b"], m.s0, m.s1, m.s2)
+    >>> full = relative_importance(pd.DataFrame(x, columns=["a", "b"]), y,
+    ...                            interval="none")
+    >>> bool(np.allclose(r.table.importance, full.table.importance))
+    True
+    """
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    if interval not in _INTERVALS:
+        raise ValueError(f"interval must be one of {_INTERVALS}, got {interval!r}")
+    names = [str(n) for n in names]
+    s0, s1, s2 = (np.asarray(a, float) for a in (s0, s1, s2))
+    k = len(names) + 1
+    if s1.shape != (len(s0), k) or s2.shape != (len(s0), k, k):
+        raise ValueError(
+            f"s1 must be (units, {k}) and s2 (units, {k}, {k}) for {k - 1} names"
+        )
+    strata = np.zeros(len(s0), np.intp) if unit_strata is None else unit_strata
+    unit_sums = np.column_stack([s0, s1, s2.reshape(len(s0), k * k)])
     point = _importance(_correlation_of_totals(unit_sums.sum(axis=0), k), method)
     r2 = float(point.sum())
     table = pd.DataFrame({"dimension": names, "importance": point})
     table = table.assign(share=point / r2)
     if interval != "none":
-        totals, coef = _replicate_totals(
-            unit_sums, unit_strata, interval, replicates, seed
-        )
+        totals, coef = _replicate_totals(unit_sums, strata, interval, replicates, seed)
         reps = _importance(_correlation_of_totals(totals, k), method)
-        df = len(unit_sums) - len(np.unique(unit_strata))
+        df = len(unit_sums) - len(np.unique(strata))
         table = table.join(_intervals(point, reps, coef, interval, confidence, df))
         return DriverResult(table, r2, method, interval, len(reps))
     return DriverResult(table, r2, method, interval, 0)

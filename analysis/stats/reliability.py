@@ -16,7 +16,12 @@ from analysis.stats.moments import (
 )
 from analysis.stats.scoring import Item
 
-__all__ = ["AlphaResult", "cronbach_alpha", "reliability_table"]
+__all__ = [
+    "AlphaResult",
+    "alpha_from_covariance",
+    "cronbach_alpha",
+    "reliability_table",
+]
 
 
 @dataclass(frozen=True)
@@ -125,10 +130,23 @@ def _alpha_of(
 ) -> AlphaResult:
     m = cluster_moments(values, w)
     cov = covariance(m.s0, m.s1, m.s2)[0]
-    return _alpha_from_covariance(cov, names, len(values))
+    return alpha_from_covariance(cov, names, len(values))
 
 
-def _alpha_from_covariance(cov: np.ndarray, names: list[str], n: int) -> AlphaResult:
+def alpha_from_covariance(cov: np.ndarray, names: list[str], n: int) -> AlphaResult:
+    """Alpha and item statistics from an item covariance matrix.
+
+    The matrix may come from anywhere (e.g. database sums of weighted
+    cross-products, see :func:`analysis.stats.moments.covariance`); ``n`` is
+    the number of complete respondents it summarizes. Formulas as in
+    :func:`cronbach_alpha`.
+
+    Examples
+    --------
+    >>> c = np.array([[1.0, 0.5], [0.5, 1.0]])
+    >>> round(alpha_from_covariance(c, ["a", "b"], 10).raw, 4)
+    0.6667
+    """
     p = cov.shape[0]
     corr = correlation(cov)
     var = np.diag(cov)
@@ -214,7 +232,7 @@ def reliability_table(
             raise ValueError(f"dimension {dimension!r}: fewer than two complete rows")
         values = matrix[np.ix_(rows, columns)]  # one gather, no intermediate copy
         plain_cov, weighted_cov = _covariances(values, None if w is None else w[rows])
-        plain = _alpha_from_covariance(plain_cov, codes, len(rows))
+        plain = alpha_from_covariance(plain_cov, codes, len(rows))
         row = {
             "dimension": dimension,
             "n": plain.n,
@@ -225,7 +243,7 @@ def reliability_table(
         }
         table = plain.items.assign(dimension=dimension)
         if weighted_cov is not None:
-            weighted = _alpha_from_covariance(weighted_cov, codes, len(rows))
+            weighted = alpha_from_covariance(weighted_cov, codes, len(rows))
             row |= {
                 "weighted_alpha": weighted.raw,
                 "weighted_std_alpha": weighted.standardized,

@@ -1,7 +1,8 @@
-"""Settlement of tourist complaints: rates, on-time rates, time to settlement.
+"""Settlement of tourist complaints: rates and on-time rates.
 
 The plan's target is a 100% settlement rate for tourist complaints. This module
-turns one row per complaint into the figures officials read against it. It is
+turns one row per complaint into the figures officials read against it (time
+to settlement is in :mod:`analysis.stats.settlement_times`). It is
 pure pandas/numpy/scipy: the Django side builds the frame, nothing here knows
 about models.
 
@@ -37,181 +38,18 @@ on-time settlement rate
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from analysis.stats.survival import ConfType, KaplanMeier, kaplan_meier, kaplan_meier_by
-
-IntervalMethod = Literal["wilson", "exact"]
-UnsettledHandling = Literal["at_risk", "censor_at_close"]
-Verdict = Literal["met", "not met", "not distinguishable", "no data"]
+from analysis.stats.binomial import IntervalMethod, binomial_interval, target_verdict
 
 OPEN_STATUSES = ("received", "accepted", "in_progress")
 STATUSES = (*OPEN_STATUSES, "settled", "closed_unsettled", "rejected")
 REQUIRED_COLUMNS = ("status", "received_at", "settled_at", "closed_at", "settle_by")
 SETTLEMENT_TARGET = 1.0
-_DAY = np.timedelta64(1, "D")
-
-
-def binomial_interval(
-    successes: npt.ArrayLike,
-    trials: npt.ArrayLike,
-    *,
-    method: IntervalMethod = "wilson",
-    conf_level: float = 0.95,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Two-sided confidence interval for a binomial proportion, vectorized.
-
-    Parameters
-    ----------
-    successes, trials : array_like of int
-        Counts, broadcast together; ``0 <= successes <= trials``.
-    method : {"wilson", "exact"}, default "wilson"
-        Wilson score interval, or the Clopper–Pearson "exact" interval.
-    conf_level : float, default 0.95
-
-    Returns
-    -------
-    lower, upper : ndarray
-        NaN where ``trials`` is 0.
-
-    Notes
-    -----
-    With :math:`\\hat p = x/n` and :math:`z = \\Phi^{-1}(1 - \\alpha/2)`, Wilson's
-    interval is
-
-    .. math::
-
-        \\frac{\\hat p + \\frac{z^2}{2n} \\pm
-        z \\sqrt{\\frac{\\hat p (1 - \\hat p)}{n} + \\frac{z^2}{4n^2}}}
-        {1 + z^2/n},
-
-    the interval of R's ``prop.test(x, n, correct = FALSE)``. Clopper–Pearson
-    takes the :math:`\\alpha/2` quantile of :math:`\\mathrm{Beta}(x, n - x + 1)`
-    (0 when :math:`x = 0`) and the :math:`1 - \\alpha/2` quantile of
-    :math:`\\mathrm{Beta}(x + 1, n - x)` (1 when :math:`x = n`), as
-    ``binom.test``. Both stay inside [0, 1]; Wilson's is shorter and has close
-    to nominal coverage, the exact one never covers less than nominal.
-
-    References
-    ----------
-    Wilson, E. B. (1927). Probable inference, the law of succession, and
-    statistical inference. *JASA* 22, 209–212.
-    Clopper, C. J. and Pearson, E. S. (1934). The use of confidence or fiducial
-    limits illustrated in the case of the binomial. *Biometrika* 26, 404–413.
-    Brown, L. D., Cai, T. T. and DasGupta, A. (2001). Interval estimation for a
-    binomial proportion. *Statistical Science* 16, 101–133.
-
-    Examples
-    --------
-    >>> lower, upper = binomial_interval([45, 50], [50, 50])
-    >>> lower.round(4).tolist(), upper.round(4).tolist()
-    ([0.7864, 0.9287], [0.9565, 1.0])
-    >>> lower, upper = binomial_interval(50, 50, method="exact")
-    >>> float(lower.round(4)), float(upper)
-    (0.9289, 1.0)
-    """
-    if method not in get_args(IntervalMethod):
-        raise ValueError(
-            f"unknown method {method!r}; choose one of {get_args(IntervalMethod)}"
-        )
-    if not 0 < conf_level < 1:
-        raise ValueError("conf_level must lie strictly between 0 and 1")
-    x, n = np.broadcast_arrays(
-        np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
-    )
-    if np.any(np.isnan(x) | np.isnan(n)):
-        raise ValueError("successes and trials must not be missing")
-    if np.any((x < 0) | (x > n)):
-        raise ValueError("successes must lie between 0 and trials")
-    alpha = 1 - conf_level
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "wilson":
-            z = stats.norm.ppf(1 - alpha / 2)
-            p = x / n
-            centre = p + z**2 / (2 * n)
-            half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-            # The limits are exactly 0 at x = 0 and 1 at x = n; say so rather
-            # than leave a rounding residue of 1e-19.
-            lower = np.where(x == 0, 0.0, (centre - half) / (1 + z**2 / n))
-            upper = np.where(x == n, 1.0, (centre + half) / (1 + z**2 / n))
-        else:
-            lower = np.where(x == 0, 0.0, stats.beta.ppf(alpha / 2, x, n - x + 1))
-            upper = np.where(x == n, 1.0, stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
-    empty = n == 0
-    return np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)
-
-
-def target_verdict(
-    successes: npt.ArrayLike,
-    trials: npt.ArrayLike,
-    lower: npt.ArrayLike,
-    upper: npt.ArrayLike,
-    *,
-    target: float = SETTLEMENT_TARGET,
-) -> npt.NDArray[np.str_]:
-    """Read a rate and its interval against a target.
-
-    Parameters
-    ----------
-    successes, trials : array_like of int
-    lower, upper : array_like of float
-        Confidence limits of the rate (from :func:`binomial_interval`).
-    target : float, default 1.0
-        The target rate, in (0, 1].
-
-    Returns
-    -------
-    ndarray of str
-        "met", "not met", "not distinguishable" or "no data" (no trials).
-
-    Notes
-    -----
-    For a target :math:`p_0 < 1` the interval decides: "met" when
-    :math:`L \\ge p_0`, "not met" when :math:`U < p_0`, otherwise the data
-    cannot tell the rate from the target ("not distinguishable").
-
-    A 100% target is different. Its lower limit is below 1 for any finite
-    number of complaints (even 50 settled out of 50 give a Wilson lower limit
-    of 0.93), so "met with confidence" can never be shown; the question is only
-    whether the data contradict the target. The upper limit answers it: it
-    equals 1 exactly when every counted complaint was settled, and is below 1
-    as soon as one was not. So a 100% target is "met" when :math:`U = 1`
-    (no complaint left unsettled: the data are consistent with 100%) and
-    "not met" when :math:`U < 1`; "not distinguishable" cannot occur. This
-    matches the plain reading of the target, which is about every complaint,
-    and gives the same answer with Wilson and exact intervals.
-
-    Examples
-    --------
-    >>> lower, upper = binomial_interval([50, 49, 0], [50, 50, 0])
-    >>> target_verdict([50, 49, 0], [50, 50, 0], lower, upper).tolist()
-    ['met', 'not met', 'no data']
-    >>> lower, upper = binomial_interval([97, 80, 93], [100, 100, 100])
-    >>> target_verdict([97, 80, 93], [100] * 3, lower, upper, target=0.9).tolist()
-    ['met', 'not met', 'not distinguishable']
-    """
-    if not 0 < target <= 1:
-        raise ValueError("target must lie in (0, 1]")
-    x, n, low, high = np.broadcast_arrays(
-        np.asarray(successes, dtype=float),
-        np.asarray(trials, dtype=float),
-        np.asarray(lower, dtype=float),
-        np.asarray(upper, dtype=float),
-    )
-    if target == 1:
-        verdict = np.where(x == n, "met", "not met")
-    else:
-        verdict = np.where(
-            low >= target,
-            "met",
-            np.where(high < target, "not met", "not distinguishable"),
-        )
-    return np.where(n == 0, "no data", verdict).astype(str)
 
 
 def settlement_outcomes(frame: pd.DataFrame, *, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -244,14 +82,14 @@ def settlement_outcomes(frame: pd.DataFrame, *, as_of: pd.Timestamp) -> pd.DataF
     >>> settlement_outcomes(frame, as_of=pd.Timestamp("2026-06-01")).sum().to_dict()
     {'rejected': 1, 'pending': 1, 'counted': 2, 'settled': 1, 'settled_on_time': 0}
     """
-    _validate_frame(frame, as_of)
-    masks = _status_masks(frame, as_of)
-    settle_by = _instants(frame, "settle_by")
-    settled_at = _instants(frame, "settled_at")
+    validate_frame(frame, as_of)
+    masks = status_masks(frame, as_of)
+    settle_by = instants(frame, "settle_by")
+    settled_at = instants(frame, "settled_at")
     rejected = masks["rejected"]
     settled = masks["settled"]
     is_open = masks["received"] | masks["accepted"] | masks["in_progress"]
-    pending = is_open & (settle_by >= _instant(as_of))
+    pending = is_open & (settle_by >= instant(as_of))
     counted = ~rejected & ~pending
     on_time = settled & (settled_at <= settle_by)
     return pd.DataFrame(
@@ -501,132 +339,6 @@ def with_period(
     return frame.assign(period=moments.dt.to_period(freq))
 
 
-def settlement_durations(
-    frame: pd.DataFrame,
-    *,
-    as_of: pd.Timestamp,
-    unsettled: UnsettledHandling = "at_risk",
-) -> pd.DataFrame:
-    """Time to settlement in days with the settled indicator, for Kaplan–Meier.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        The complaint frame (see the module docstring).
-    as_of : Timestamp
-        Report date: open complaints are censored at it.
-    unsettled : {"at_risk", "censor_at_close"}, default "at_risk"
-        What to do with complaints closed without settlement.
-
-    Returns
-    -------
-    DataFrame
-        ``days`` (float) and ``settled`` (bool) for every admitted complaint,
-        indexed like ``frame`` (rejected complaints are left out).
-
-    Notes
-    -----
-    A settled complaint contributes an event at ``settled_at - received_at``.
-    An open one is censored at ``as_of - received_at``: it has taken at least
-    that long. A complaint closed unsettled will never be settled; by default
-    ("at_risk") it stays at risk until ``as_of`` and is censored there, so
-    :math:`1 - \\hat S(t)` estimates the share of complaints settled within
-    :math:`t` days rather than an optimistic share among those that could still
-    be settled. "censor_at_close" censors them at closing instead, the usual
-    but biased choice, kept for comparison.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({
-    ...     "status": ["settled", "in_progress", "closed_unsettled"],
-    ...     "received_at": pd.to_datetime(["2026-05-01"] * 3),
-    ...     "settled_at": pd.to_datetime(["2026-05-03", None, None]),
-    ...     "closed_at": pd.to_datetime(["2026-05-03", None, "2026-05-05"]),
-    ...     "settle_by": pd.to_datetime(["2026-05-22"] * 3),
-    ... })
-    >>> settlement_durations(frame, as_of=pd.Timestamp("2026-05-11"))
-       days  settled
-    0   2.0     True
-    1  10.0    False
-    2  10.0    False
-    """
-    if unsettled not in get_args(UnsettledHandling):
-        raise ValueError(
-            f"unknown unsettled {unsettled!r}; "
-            f"choose one of {get_args(UnsettledHandling)}"
-        )
-    _validate_frame(frame, as_of)
-    masks = _status_masks(frame, as_of)
-    received = _instants(frame, "received_at")
-    settled = masks["settled"]
-    end = np.full(received.shape, _instant(as_of))
-    end = np.where(settled, _instants(frame, "settled_at"), end)
-    if unsettled == "censor_at_close":
-        end = np.where(masks["closed_unsettled"], _instants(frame, "closed_at"), end)
-    days = (end - received) / _DAY
-    if np.any(np.isnan(days[settled | masks["closed_unsettled"]])):
-        raise ValueError("settled_at or closed_at is missing for a closed complaint")
-    if np.any(days < 0):
-        raise ValueError("a complaint is settled or closed before it was received")
-    admitted = ~masks["rejected"]
-    return pd.DataFrame(
-        {"days": days[admitted], "settled": settled[admitted]},
-        index=frame.index[admitted],
-    )
-
-
-def time_to_settlement(
-    frame: pd.DataFrame,
-    *,
-    as_of: pd.Timestamp,
-    by: str | None = None,
-    unsettled: UnsettledHandling = "at_risk",
-    conf_level: float = 0.95,
-    conf_type: ConfType = "log",
-) -> KaplanMeier | dict[object, KaplanMeier]:
-    """Kaplan–Meier curve of days to settlement, overall or per group.
-
-    Open complaints are censored, not dropped (see
-    :func:`settlement_durations`). ``curve.median()`` gives the median days to
-    settlement with its interval and ``1 - curve.survival_at(15)`` the share
-    settled within 15 days.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({
-    ...     "status": ["settled", "settled", "in_progress", "settled"],
-    ...     "received_at": pd.to_datetime(["2026-05-01"] * 4),
-    ...     "settled_at": pd.to_datetime(["2026-05-02", "2026-05-04", None,
-    ...                                   "2026-05-09"]),
-    ...     "closed_at": pd.to_datetime(["2026-05-02", "2026-05-04", None,
-    ...                                  "2026-05-09"]),
-    ...     "settle_by": pd.to_datetime(["2026-05-22"] * 4),
-    ... })
-    >>> curve = time_to_settlement(frame, as_of=pd.Timestamp("2026-05-06"))
-    >>> curve.time.tolist(), curve.survival.tolist()
-    ([1.0, 3.0, 5.0], [0.75, 0.5, 0.5])
-    """
-    durations = settlement_durations(frame, as_of=as_of, unsettled=unsettled)
-    if durations.empty:
-        raise ValueError("no admitted complaints to estimate time to settlement")
-    if by is None:
-        return kaplan_meier(
-            durations["days"],
-            durations["settled"],
-            conf_level=conf_level,
-            conf_type=conf_type,
-        )
-    if by not in frame.columns:
-        raise ValueError(f"frame has no column {by!r}")
-    return kaplan_meier_by(
-        durations["days"],
-        durations["settled"],
-        frame.loc[durations.index, by],
-        conf_level=conf_level,
-        conf_type=conf_type,
-    )
-
-
 def handling_satisfaction(
     answers: pd.DataFrame,
     *,
@@ -733,23 +445,23 @@ def _grouping(frame: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
     return keys
 
 
-def _validate_frame(frame: pd.DataFrame, as_of: pd.Timestamp) -> None:
+def validate_frame(frame: pd.DataFrame, as_of: pd.Timestamp) -> None:
     missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
     if missing:
         raise ValueError(f"complaint frame lacks column(s) {', '.join(missing)}")
     for column in REQUIRED_COLUMNS[1:]:
         if not pd.api.types.is_datetime64_any_dtype(frame[column]):
             raise TypeError(f"column {column!r} must hold datetimes")
-    received = _instants(frame, "received_at")
+    received = instants(frame, "received_at")
     if np.isnat(received).any():
         raise ValueError("column 'received_at' has missing values")
-    if (received > _instant(as_of)).any():
+    if (received > instant(as_of)).any():
         raise ValueError("column 'received_at' has dates after as_of")
-    if np.isnat(_instants(frame, "settle_by")).any():
+    if np.isnat(instants(frame, "settle_by")).any():
         raise ValueError("column 'settle_by' has missing values")
 
 
-def _status_masks(
+def status_masks(
     frame: pd.DataFrame, as_of: pd.Timestamp
 ) -> dict[str, npt.NDArray[np.bool_]]:
     """One boolean mask per status as it stood on ``as_of``.
@@ -767,9 +479,9 @@ def _status_masks(
     position = np.array([STATUSES.index(value) for value in values], dtype=np.int8)
     codes = position[found]
     masks = {status: codes == position for position, status in enumerate(STATUSES)}
-    moment = _instant(as_of)
-    concluded_later = (_instants(frame, "closed_at") > moment) | (
-        _instants(frame, "settled_at") > moment
+    moment = instant(as_of)
+    concluded_later = (instants(frame, "closed_at") > moment) | (
+        instants(frame, "settled_at") > moment
     )
     if concluded_later.any():
         for status in ("settled", "closed_unsettled", "rejected"):
@@ -778,7 +490,7 @@ def _status_masks(
     return masks
 
 
-def _instant(moment: pd.Timestamp) -> np.datetime64:
+def instant(moment: pd.Timestamp) -> np.datetime64:
     """A timestamp as naive UTC nanoseconds (aware ones are converted)."""
     stamp = pd.Timestamp(moment)
     if stamp.tzinfo is not None:
@@ -786,6 +498,6 @@ def _instant(moment: pd.Timestamp) -> np.datetime64:
     return np.datetime64(stamp.as_unit("ns"))
 
 
-def _instants(frame: pd.DataFrame, column: str) -> npt.NDArray[np.datetime64]:
+def instants(frame: pd.DataFrame, column: str) -> npt.NDArray[np.datetime64]:
     """A datetime column as naive UTC nanoseconds (aware ones are converted)."""
     return frame[column].to_numpy(dtype="datetime64[ns]")

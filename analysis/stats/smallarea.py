@@ -360,8 +360,8 @@ def _pooled_variance(
     usable = np.isfinite(d) & (d > 0) & (n >= 2)
     df = np.where(usable, n - 1, 0.0)
     unit = np.where(usable, n * d, 0.0)
-    pooled = np.bincount(sector, df * unit, n_sectors) / np.bincount(
-        sector, df, n_sectors
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # a sector of 1-answer points
+        pooled = np.bincount(sector, df * unit, n_sectors) / np.bincount(
+            sector, df, n_sectors
+        )
         return np.where(n > 0, pooled[sector] / n, np.nan)

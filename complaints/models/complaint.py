@@ -83,6 +83,16 @@ class Complaint(models.Model):
         related_name="complaints",
         verbose_name=_("agency"),
     )
+    # Filled faster than a person could, or the hidden honeypot field: kept for
+    # the handlers to judge, left out of the settlement statistics.
+    suspected_bot = models.BooleanField(
+        _("suspected bot"),
+        default=False,
+        help_text=_(
+            "Sent faster than a person can fill the form, or with the hidden field "
+            "filled. Not counted in the settlement statistics."
+        ),
+    )
     resolution = models.TextField(_("resolution"), blank=True)
     closing_reason = models.TextField(_("reason"), blank=True)
     # Bumped by every recorded event: a handler acting on a stale page is refused.

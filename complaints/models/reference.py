@@ -14,6 +14,11 @@ from ..choices import ComplaintCategory
 DEFAULT_ACKNOWLEDGE_DAYS = 5
 DEFAULT_SETTLE_DAYS = 15
 DEFAULT_CONTACT_RETENTION_DAYS = 365
+DEFAULT_SUBMISSIONS_PER_CLIENT_PER_HOUR = 5
+DEFAULT_MIN_FILL_SECONDS = 15
+# A complainant mistyping a copied link fails a few times; guessing a reference
+# and its secret takes millions of tries. 20 an hour tells them apart.
+DEFAULT_FAILED_LOOKUPS_PER_CLIENT_PER_HOUR = 20
 
 
 class Agency(models.Model):
@@ -90,12 +95,40 @@ class CalendarDay(models.Model):
 
 @register_setting(icon="time")
 class ComplaintSettings(WorkingDayDeadlines, BaseGenericSetting):
-    """Deadlines for categories without their own, and how long contacts are kept."""
+    """Deadlines for categories without their own, how long contacts are kept,
+    and the anti-automation limits of the public complaint pages."""
 
     contact_retention_days = models.PositiveIntegerField(
         _("days to keep contact details after a complaint is concluded"),
         default=DEFAULT_CONTACT_RETENTION_DAYS,
         validators=[MinValueValidator(1)],
+    )
+    submissions_per_client_per_hour = models.PositiveIntegerField(
+        _("complaints per client per hour"),
+        default=DEFAULT_SUBMISSIONS_PER_CLIENT_PER_HOUR,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "More from one connection in an hour are refused. A family or a tour "
+            "group may share one connection: do not set it too low."
+        ),
+    )
+    min_fill_seconds = models.PositiveIntegerField(
+        _("minimum fill time (seconds)"),
+        default=DEFAULT_MIN_FILL_SECONDS,
+        help_text=_(
+            "Complaints sent faster are kept but flagged as suspected bots and left "
+            "out of the statistics."
+        ),
+    )
+    failed_lookups_per_client_per_hour = models.PositiveIntegerField(
+        _("failed complaint lookups per client per hour"),
+        default=DEFAULT_FAILED_LOOKUPS_PER_CLIENT_PER_HOUR,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "After this many links to unknown complaints from one connection in an "
+            "hour, it cannot open any complaint until the hour is over, so that "
+            "references and private links cannot be guessed."
+        ),
     )
 
     class Meta:

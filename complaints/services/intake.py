@@ -112,12 +112,14 @@ def complaint_submit(
     contact_consent: bool = False,
     photos: list[Photo] | tuple[Photo, ...] = (),
     language: str = "zh-hans",
+    suspected_bot: bool = False,
     now: dt.datetime | None = None,
 ) -> tuple[Complaint, str]:
     """Register a complaint from the public form; return it with its lookup secret.
 
     The secret is shown to the complainant once; only its hash is kept. Contact
-    details are kept only with consent.
+    details are kept only with consent. A suspected bot's complaint is kept,
+    flagged, for the handlers to judge (the statistics leave it out).
     """
     now = now or timezone.now()
     complaint = Complaint(
@@ -132,6 +134,7 @@ def complaint_submit(
         contact_phone=contact_phone.strip() if contact_consent else "",
         contact_email=contact_email.strip() if contact_consent else "",
         received_at=now,
+        suspected_bot=suspected_bot,
     )
     secret = prepare_new_complaint(complaint, now=now)
     _save_with_unique_reference(complaint)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from surveyportal.env import env_bool, env_list, env_str
+from surveyportal.env import cache_config, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view that cannot reach the database answers 503, not 500.
+    "core.unavailable.DatabaseUnavailableMiddleware",
     "accounts.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,7 +102,12 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=60,
-        conn_health_checks=True,
+        # No `SELECT 1` before each request's first query: it was a quarter of
+        # an API submission's database round trips. A connection that failed
+        # (errors_occurred) is still tested and dropped at the request's end,
+        # so after a PostgreSQL restart each worker thread answers one 503
+        # (core.unavailable) and then reconnects.
+        conn_health_checks=False,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -127,6 +134,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Private files (complaint photos, generated reports) live outside MEDIA_ROOT:
+# they have no public URL and only permission-checked views serve them.
+COMPLAINT_PHOTO_ROOT = Path(
+    env_str("DJANGO_COMPLAINT_PHOTO_ROOT", str(BASE_DIR / "var" / "complaint_photos"))
+)
+REPORT_FILES_ROOT = Path(
+    env_str("DJANGO_REPORT_FILES_ROOT", str(BASE_DIR / "var" / "reports"))
+)
+# Retention periods in days (docs/privacy.md); applied by `manage.py apply_retention`.
+RETENTION_FOLLOW_UP_CONTACT_DAYS = env_int("RETENTION_FOLLOW_UP_CONTACT_DAYS", 365)
+RETENTION_FREE_TEXT_DAYS = env_int("RETENTION_FREE_TEXT_DAYS", None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -136,6 +154,10 @@ STORAGES = {
 
 # Celery: without a broker, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
+# Hourly limits, suspected clients and memoised lookups live in the cache: with
+# several worker processes it must be shared (Redis), or each process counts
+# alone. Production falls back to the broker's Redis (settings/production.py).
+CACHES = {"default": cache_config(env_str("DJANGO_CACHE_URL"))}
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -155,6 +177,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "recompute-changed-waves": {
         "task": "analysis.tasks.recompute_changed_waves",
         "schedule": 120.0,
+    },
+    # Surveys open and close at their go-live and expiry times (to the minute).
+    "publish-scheduled-pages": {
+        "task": "core.tasks.publish_scheduled",
+        "schedule": 60.0,
     },
 }
 

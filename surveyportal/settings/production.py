@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from surveyportal.env import env_bool, env_str
+from surveyportal.env import cache_config, env_bool, env_str
 
 from .base import *  # noqa: F403
 
@@ -23,3 +23,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # docs/deploy.md puts nginx in front: the client is the address it appends.
 TRUSTED_PROXY_COUNT = int(env_str("DJANGO_TRUSTED_PROXY_COUNT", "1") or 0)
+# Several gunicorn workers must share one cache (see base.py); without
+# DJANGO_CACHE_URL, use the Celery broker's Redis when there is one.
+if not env_str("DJANGO_CACHE_URL") and (CELERY_BROKER_URL or "").startswith(  # noqa: F405
+    ("redis://", "rediss://")
+):
+    CACHES = {"default": cache_config(CELERY_BROKER_URL)}  # noqa: F405

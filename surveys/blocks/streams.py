@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from core.antibot import HONEYPOT_FIELD, SHOWN_FIELD
 from surveys.questionnaire import Questionnaire, Section
 
 from .content import SectionBlock
@@ -57,6 +58,13 @@ def questionnaire_errors(questionnaire: Questionnaire) -> list[str]:
     errors: list[str] = []
     seen: dict[str, int] = {}
     for question in questionnaire.questions:
+        if question.code in (HONEYPOT_FIELD, SHOWN_FIELD):
+            # A section form has these anti-automation fields: a question coded
+            # "website" would make every respondent who answers it a bot.
+            errors.append(
+                _("The code “%(code)s” is kept for the form itself; choose another.")
+                % {"code": question.code}
+            )
         if question.code in seen:
             errors.append(
                 _("The code “%(code)s” is used twice; codes must be unique.")

@@ -67,3 +67,6 @@ class QualityFlag(models.TextChoices):
     TOO_MANY_NA = "too_many_na", _("Too many “not applicable”")
     SUSPECTED_BOT = "suspected_bot", _("Suspected bot")
     DUPLICATE = "duplicate", _("Suspected duplicate")
+    # Sent through the API without a start stamp: the duration is the client's
+    # word (a paper form's or an interviewer's record, or a script's claim).
+    REPORTED_DURATION = "reported_duration", _("Duration reported by the client")

@@ -40,8 +40,14 @@ class Response(models.Model):
     hour; the precise durations respondents spend are summed per section.
     """
 
+    # No index of its own: the unique (survey, idempotency_key) and the
+    # (survey, status, submitted_at) indexes both start with survey_id, and every
+    # index is maintained on each of a million imported rows.
     survey = models.ForeignKey(
-        "surveys.SurveyPage", on_delete=models.PROTECT, related_name="responses"
+        "surveys.SurveyPage",
+        on_delete=models.PROTECT,
+        related_name="responses",
+        db_index=False,
     )
     revision = models.ForeignKey(
         "wagtailcore.Revision", on_delete=models.PROTECT, related_name="+"
@@ -51,14 +57,25 @@ class Response(models.Model):
         choices=ResponseStatus.choices,
         default=ResponseStatus.IN_PROGRESS,
     )
-    resume_digest = models.CharField(max_length=64, unique=True)
+    # Unique through Meta.constraints: a field's unique=True would add a second
+    # (LIKE) index that no query uses; digests are only compared for equality.
+    # Imported responses cannot be resumed and have none, so the partial unique
+    # index skips each of their rows (a plain btree would index the NULLs too).
+    resume_digest = models.CharField(  # noqa: DJ001 - NULL, not '', skips the index
+        max_length=64, null=True, blank=True
+    )
     idempotency_key = models.CharField(max_length=64)
-    invitation = models.OneToOneField(
+    # One response per invitation through a partial unique index (Meta): a
+    # OneToOneField's index would hold a NULL for every response without one,
+    # that is every web and imported response of an open survey.
+    invitation = models.ForeignKey(
         Invitation,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="response",
+        related_name="responses",
+        related_query_name="response",  # lookups read as before: response__...
+        db_index=False,
     )
     service_point = models.ForeignKey(
         "surveys.ServicePoint",
@@ -83,13 +100,38 @@ class Response(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # partial index in Meta: almost every row has none
     )
     excluded_at = models.DateTimeField(null=True, blank=True)
+    # Provenance of an imported response, on the row itself rather than in a
+    # table of its own (one more row, two keys and two indexes per response).
+    # The job is a plain number: surveys does not depend on the exchange app,
+    # and an unindexed column costs nothing per imported row.
+    import_job = models.PositiveIntegerField(_("import"), null=True, blank=True)
+    import_row = models.PositiveIntegerField(
+        _("row in the file"), null=True, blank=True
+    )
+    interviewer = models.CharField(_("interviewer id"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         constraints = [
+            models.UniqueConstraint(
+                fields=["resume_digest"],
+                condition=Q(resume_digest__isnull=False),
+                name="response_resume_digest_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["invitation"],
+                condition=Q(invitation__isnull=False),
+                name="response_one_per_invitation",
+            ),
+            # Only an imported response may lack a resume digest.
+            models.CheckConstraint(
+                condition=Q(resume_digest__isnull=False) | Q(import_job__isnull=False),
+                name="response_resumable_or_imported",
+            ),
             models.UniqueConstraint(
                 fields=["survey", "idempotency_key"],
                 name="response_one_per_idempotency_key",
@@ -101,7 +143,14 @@ class Response(models.Model):
                 name="response_submitted_at_only_when_submitted",
             ),
         ]
-        indexes = [models.Index(fields=["survey", "status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["survey", "status", "submitted_at"]),
+            models.Index(
+                fields=["excluded_by"],
+                condition=Q(excluded_by__isnull=False),
+                name="response_excluded_by_set",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} ({self.get_status_display()})"
@@ -178,10 +227,23 @@ class Quota(models.Model):
 
 
 class FollowUpContact(models.Model):
-    """Contact details a respondent chose to leave, kept apart from any answers."""
+    """Contact details a respondent chose to leave, kept apart from any answers.
+
+    Never part of ``Response.answers`` (so never in an export or the analysis);
+    only users with ``surveys.view_followupcontact`` see them, and
+    ``apply_retention`` deletes them after their period.
+    """
 
     survey = models.ForeignKey(
         "surveys.SurveyPage", on_delete=models.CASCADE, related_name="contacts"
+    )
+    # Which answers the respondent may be contacted about; one contact at most.
+    response = models.OneToOneField(
+        Response,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follow_up_contact",
     )
     name = models.CharField(_("name"), max_length=80, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -190,6 +252,7 @@ class FollowUpContact(models.Model):
 
     class Meta:
         verbose_name = _("follow-up contact")
+        verbose_name_plural = _("follow-up contacts")
 
     def __str__(self) -> str:
         return self.name or self.phone or self.email

@@ -10,6 +10,20 @@ from accounts.roles import (
 )
 from tests.accounts.helpers import login_verified, member_of
 
+
+def image_policy():
+    from wagtail.images import get_image_model
+    from wagtail.permissions import policy_registry
+
+    return policy_registry.get_by_type(get_image_model())
+
+
+def document_policy():
+    from wagtail.documents import get_document_model
+    from wagtail.permissions import policy_registry
+
+    return policy_registry.get_by_type(get_document_model())
+
 pytestmark = pytest.mark.django_db
 
 
@@ -81,3 +95,47 @@ def test_sync_roles_removes_a_permission_granted_by_hand():
     officials.permissions.add(Permission.objects.get(codename="change_servicepoint"))
     sync_roles()
     assert not officials.permissions.filter(codename="change_servicepoint").exists()
+
+
+@pytest.mark.parametrize("role", [ASSESSORS, LEAD_ASSESSORS])
+def test_assessors_upload_and_choose_images_and_documents_in_the_root_collection(
+    client, role
+):
+    assessor = member_of(role)
+    for policy in (image_policy(), document_policy()):
+        for action in ("add", "change", "choose"):
+            assert policy.user_has_permission(assessor, action), (policy, action)
+    login_verified(client, assessor)
+    for url in (
+        "/admin/images/multiple/add/",
+        "/admin/documents/multiple/add/",
+        "/admin/images/chooser/",
+        "/admin/documents/chooser/",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("role", [OFFICIALS, COMPLAINT_HANDLERS])
+def test_other_roles_get_no_image_or_document_permission(role):
+    assert not image_policy().user_has_permission(member_of(role), "add")
+
+
+def test_sync_roles_restores_the_collection_permissions_of_an_existing_database():
+    from wagtail.models import GroupCollectionPermission
+
+    from accounts.roles import sync_roles
+
+    assessors = Group.objects.get(name=ASSESSORS)
+    granted = GroupCollectionPermission.objects.filter(group=assessors)
+    expected = set(granted.values_list("permission__codename", flat=True))
+    assert "add_image" in expected and "add_document" in expected
+    granted.filter(permission__codename="add_image").delete()
+    officials = Group.objects.get(name=OFFICIALS)
+    GroupCollectionPermission.objects.create(
+        group=officials,
+        collection=granted.first().collection,
+        permission=granted.first().permission,
+    )
+    sync_roles()
+    assert set(granted.values_list("permission__codename", flat=True)) == expected
+    assert not GroupCollectionPermission.objects.filter(group=officials).exists()

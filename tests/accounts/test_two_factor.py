@@ -79,7 +79,8 @@ def test_a_wrong_code_enrols_nothing_and_the_admin_stays_closed(client):
     wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
     response = client.post(SETUP, {"otp_token": wrong, "next": "/admin/"})
     assert response.status_code == 200
-    assert "not accepted" in response.content.decode()
+    # The admin outside /en/ speaks the default language, zh-hans.
+    assert "验证码未通过" in response.content.decode()  # "code was not accepted"
     device.refresh_from_db()
     assert not device.confirmed
     assert client.get("/admin/").status_code == 302
@@ -133,7 +134,7 @@ def test_wrong_codes_are_throttled_even_before_a_right_one(client):
         client.post(VERIFY, {"otp_token": "000000"})
     response = client.post(VERIFY, {"otp_token": current_code(device)})
     assert response.status_code == 200
-    assert "try again in" in response.content.decode()
+    assert "秒后重试" in response.content.decode()  # "try again in ... seconds"
     assert client.get("/admin/users/").status_code == 302
 
 
@@ -217,6 +218,22 @@ def test_an_unverified_session_is_anonymous_outside_the_admin(rf):
     request.user = assessor
     TwoFactorMiddleware(view)(request)
     assert isinstance(seen["user"], AnonymousUser)
+
+
+@pytest.mark.parametrize("page", [SETUP, VERIFY])
+def test_the_two_factor_pages_get_the_admin_icon_sprite_before_verification(
+    client, page
+):
+    admin = superuser()
+    if page == VERIFY:
+        enrolled_device(admin)
+    sign_in_with_password(client, admin)
+    assert client.get(page).status_code == 200
+    response = client.get("/admin/sprite/")
+    assert response.status_code == 200, response.get("Location")
+    # The SVG symbols, not a redirect to (or the HTML of) the verify page.
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert b"<symbol" in response.content
 
 
 def test_the_public_site_still_answers_an_unverified_session(client, home_page):

@@ -1,7 +1,10 @@
-import pytest
+"""Fixtures for the Django side of analysis.
 
-from analysis import services
-from tests.factories.analysis import add_margin, simulated_wave
+Imports of Django code stay inside the fixtures so that the pure statistical
+tests under tests/analysis/stats also run with ``-p no:django``.
+"""
+
+import pytest
 
 GENDER = {"female": 510_000.0, "male": 490_000.0}
 AGE = {"18-39": 400_000.0, "40-59": 350_000.0, "60+": 250_000.0}
@@ -10,6 +13,8 @@ AGE = {"18-39": 400_000.0, "40-59": 350_000.0, "60+": 250_000.0}
 @pytest.fixture
 def run_wave(django_capture_on_commit_callbacks):
     """``run_wave(wave)``: request a run, execute it in-process, return it."""
+
+    from analysis import services
 
     def run(wave, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
@@ -22,6 +27,8 @@ def run_wave(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def wave(db):
+    from tests.factories.analysis import add_margin, simulated_wave
+
     simulated = simulated_wave()
     add_margin(simulated.wave, "gender", GENDER)
     add_margin(simulated.wave, "age_band", AGE)

@@ -67,7 +67,8 @@ def test_a_run_stores_indexes_rates_rollups_and_verdicts_with_provenance(
     rate = results.get(kind="satisfied_rate", domain_type="all")
     assert 0 < rate.estimate < 1
     assert results.filter(kind="dimension", dimension="staff_attitude").exists()
-    assert results.filter(domain_type="service_point").count() == 2 * 6
+    # per service point: direct index, satisfied rate and shrinkage estimate
+    assert results.filter(domain_type="service_point").count() == 3 * 6
     assert run.provenance["margins"]["digest"]
     assert run.provenance["surveys"][0]["revision"]
     assert run.provenance["weighting"]["method"] == "raking within sectors"

@@ -1,6 +1,7 @@
 """Runs on a schedule and after imports; a broker that is down is reported."""
 
 import pytest
+from django.utils import translation
 from kombu.exceptions import OperationalError
 
 from analysis import services
@@ -44,7 +45,10 @@ def test_a_broker_that_is_down_fails_the_run_with_a_message(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379.")
 
     monkeypatch.setattr(run_index_pipeline, "delay", unreachable)
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        translation.override("en"),  # the message is stored in the active language
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         run = services.index_run_request(wave=wave)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED

@@ -4,7 +4,6 @@ once, with one stored result set (real Celery worker, Redis, PostgreSQL)."""
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from analysis import services
 from analysis.models import IndexResult, IndexRun, RunStatus
 from surveyportal.celery import app
 from tests.factories.analysis import add_margin, simulated_wave
-from tests.services import port_open, require
+from tests.services import celery_worker_command, port_open, require
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,20 +45,7 @@ def _start_worker(broker: str, name: str) -> subprocess.Popen:
         "CELERY_VISIBILITY_TIMEOUT": "2",
     }
     return subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "surveyportal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"{name}-{os.getpid()}@%h",
-        ],
+        celery_worker_command(name),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -13,6 +13,7 @@ from PIL import Image
 from complaints.choices import ComplaintAction, ComplaintChannel, ComplaintStatus
 from complaints.models import Complaint, ComplaintPhoto, HandlingFeedback
 from complaints.services import complaint_transition
+from tests.antibot import stamp_from
 from tests.factories.complaints import ComplaintFactory, handler, scenic_area
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,9 @@ VALID = {
     "category": "price",
     "description": "The boat ride cost 200 yuan instead of the posted 100.",
     "occurred_at": "2026-05-01T14:30",
+    # A tourist who took a minute over the form (tests/complaints/
+    # test_anti_automation.py covers the faster ones).
+    "shown": stamp_from(60),
 }
 
 

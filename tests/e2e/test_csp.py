@@ -9,14 +9,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def site(live_server):
-    from core.demo import ensure_home_page
-
-    ensure_home_page()
-    return live_server.url
-
-
 def csp_violations(page, url: str) -> list[str]:
     """Console messages and securitypolicyviolation events while ``url`` loads."""
     messages: list[str] = []

@@ -16,11 +16,17 @@ from openpyxl import load_workbook
 
 from analysis import selectors
 from analysis.compute import WaveSpec, merge_statistics, wave_results
-from analysis.frames import microdata_statistics, responses_microdata
+from analysis.dashboard.overview import dimension_label
+from analysis.frames import (
+    microdata_moments,
+    microdata_statistics,
+    responses_microdata,
+)
 from analysis.models import IndexResult
 from surveys.models import Sector
-from tests.accounts.helpers import current_code, enrolled_device, member_of
+from tests.accounts.helpers import enrolled_device, member_of
 from tests.analysis.conftest import AGE, GENDER
+from tests.e2e.admin_session import sign_in
 from tests.factories.analysis import add_margin, simulated_wave
 
 pytestmark = [
@@ -51,50 +57,24 @@ def demo_wave(home_page, settings, tmp_path):
 
 
 def core_results(wave):
-    """The statistical core on the same responses, by the microdata path."""
+    """The statistical core on the same responses, by the microdata path
+    (respondents scored in pandas, their cross-products summed by numpy)."""
     variables = ["age_band", "gender"]
-    parts = []
+    parts, moments = [], []
     for survey in selectors.wave_surveys(wave):
         scoring = selectors.survey_scoring(survey)
         responses = selectors.wave_responses(wave).filter(survey=survey)
-        parts.append(
-            microdata_statistics(
-                responses_microdata(responses, scoring), scoring, variables
-            )
-        )
+        frame = responses_microdata(responses, scoring)
+        parts.append(microdata_statistics(frame, scoring, variables))
+        moments.append(microdata_moments(frame, scoring, variables))
     spec = WaveSpec(
         sector_classes=dict(Sector.objects.values_list("code", "service_class")),
         margins=selectors.wave_margins(wave),
         rollup_weights=selectors.wave_rollup_weights(wave),
         confidence=wave.confidence,
     )
-    frame, _ = wave_results(merge_statistics(parts), spec)
+    frame, _ = wave_results(merge_statistics(parts), spec, moments)
     return frame.set_index(["kind", "dimension", "domain_type", "domain"])
-
-
-def at(path: str):
-    """A URL predicate on the path only (a ``next=`` parameter never matches)."""
-    return lambda url: urlsplit(url).path == path
-
-
-def submit(page) -> None:
-    # .last: the page's own form. The admin's icon loader fetches the sprite
-    # through the two-factor redirect and puts a copy of the verify page (its
-    # form's next= being the sprite) into the sprite container, before it;
-    # reported to accounts/ (the middleware should let the sprite through).
-    page.locator("form button[type=submit]").last.click()
-
-
-def sign_in(page, base_url: str, user, device) -> None:
-    """The real sign-in: password form, then the authenticator's code."""
-    page.goto(f"{base_url}/admin/login/?next=/admin/dashboard/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", "pw")
-    submit(page)
-    page.wait_for_url(at("/admin/two-factor/verify/"))
-    page.locator("input[name=otp_token]").last.fill(current_code(device))
-    submit(page)
-    page.wait_for_url(at("/admin/dashboard/"))
 
 
 def download(page, kind: str, tmp_path):
@@ -168,6 +148,40 @@ def test_official_reads_verdicts_filters_opens_a_sector_and_downloads_reports(
     assert points.count() == 1
     for row in points.all():  # the sector's points in district r1 only
         assert row.get_attribute("data-domain") == f"{code}-1"
+    point = stored[("shrunk_index", "service_point", f"{code}-1")]
+    assert point.estimate == pytest.approx(
+        core.loc[("shrunk_index", "", "service_point", f"{code}-1"), "estimate"],
+        rel=1e-9,
+    )
+    row = points.first
+    assert row.locator(".shrunk").inner_text() == f"{point.estimate:.1f}"
+    assert row.locator(".shrunk-ci").inner_text() == (
+        f"{point.ci_low:.1f}–{point.ci_high:.1f}"
+    )
+    rank_low, rank_high = point.details["rank_low"], point.details["rank_high"]
+    assert row.locator(".rank-interval").inner_text() == (
+        f"{int(rank_low)}–{int(rank_high)}"
+    )
+
+    # 3b. key drivers, the importance-performance matrix and the alphas
+    drivers = results_of(demo_wave, "driver", code)
+    assert drivers and desktop.locator("svg#sector-quadrants title").count() == 1
+    for dimension, driver in drivers.items():
+        assert driver.estimate == pytest.approx(
+            core.loc[("driver", dimension, "sector", code), "estimate"], rel=1e-9
+        )
+        shown = desktop.locator(f"#driver-table tr[data-dimension={dimension}]")
+        assert shown.get_attribute("data-quadrant") == driver.details["quadrant"]
+        assert shown.locator(".importance").inner_text() == (
+            f"{driver.estimate * 100:.1f}%"
+        )
+    alphas = results_of(demo_wave, "alpha", code)
+    for dimension, alpha in alphas.items():
+        assert alpha.estimate == pytest.approx(
+            core.loc[("alpha", dimension, "sector", code), "estimate"], rel=1e-9
+        )
+        shown = desktop.locator(f"#alpha-table tr[data-dimension={dimension}] .alpha")
+        assert shown.inner_text() == f"{alpha.estimate:.2f}"
 
     # 4. the Excel workbook holds the same numbers
     workbook = load_workbook(download(desktop, "xlsx", tmp_path))
@@ -185,6 +199,32 @@ def test_official_reads_verdicts_filters_opens_a_sector_and_downloads_reports(
     }
     service = stored[("index", "rollup", "service_sector")]
     assert headlines["Service sector"][1] == service.estimate
+    sheet = workbook["Key drivers"]
+    header = [c.value for c in sheet[1]]
+    in_sheet = {
+        r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == row[0]
+    }
+    # openpyxl writes floats with 16 significant digits: equal to 1e-15
+    for dimension, driver in drivers.items():
+        label = dimension_label(dimension, "en")  # sheets name the dimensions
+        cell = in_sheet[label][header.index("Importance (variance explained)")]
+        assert cell == pytest.approx(driver.estimate, rel=1e-14)
+    sheet = workbook["Reliability (Cronbach's alpha)"]
+    in_sheet = {
+        r[1]: r[2]
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+        if r[0] == row[0]
+    }
+    assert in_sheet == pytest.approx(
+        {dimension_label(d, "en"): a.estimate for d, a in alphas.items()}
+    )
+    sheet = workbook["Service-point ranking"]
+    header = [c.value for c in sheet[1]]
+    ranked = {r[2]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    name = point.domain_name_en or point.domain_name
+    assert ranked[name][header.index("Shrinkage estimate")] == pytest.approx(
+        point.estimate, rel=1e-14
+    )
 
     # 5. so does the PDF
     desktop.goto(f"{live_server.url}/admin/dashboard/")
@@ -201,3 +241,21 @@ def test_official_reads_verdicts_filters_opens_a_sector_and_downloads_reports(
     assert f"{sector.estimate:.1f} ({sector.ci_low:.1f}–{sector.ci_high:.1f})" in text
     assert f"{rate.estimate * 100:.1f}%" in text
     assert np.isfinite(service.se)
+    flat = " ".join(text.split())  # tables wrap long cells over lines
+    assert f"{point.estimate:.1f} ({point.ci_low:.1f}–{point.ci_high:.1f})" in flat
+    for driver in drivers.values():
+        assert f"{driver.estimate * 100:.1f}%" in flat
+    for alpha in alphas.values():
+        assert f"{alpha.estimate:.2f}" in flat
+    # the new charts carry their titles and units; the ranking its target line
+    assert "Key drivers" in flat and "per cent of overall-rating variance" in flat
+    assert "Service-point ranking (shrinkage estimates)" in flat
+
+
+def results_of(wave, kind: str, sector: str) -> dict:
+    return {
+        r.dimension: r
+        for r in IndexResult.objects.filter(
+            wave=wave, kind=kind, domain_type="sector", domain=sector
+        )
+    }

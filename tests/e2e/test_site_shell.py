@@ -10,14 +10,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def site(live_server):
-    from core.demo import ensure_home_page
-
-    ensure_home_page()
-    return live_server.url
-
-
 def test_a_citizen_switches_the_home_page_to_english_on_a_phone(phone, site):
     phone.goto(site + "/")
     assert phone.locator("html").get_attribute("lang") == "zh-hans"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from surveys.models import FollowUpContact
 from tests.e2e.axe import serious_violations
 from tests.e2e.test_survey_answering import (
     NEXT,
@@ -43,9 +44,16 @@ def test_every_survey_state_passes_axe(phone, live_server, demo_surveys, languag
         answer_section(phone, given)
         phone.get_by_role("button", name=NEXT[language]).click()
     check(phone, "review", found)
+    # The optional contact step: a bad phone number is an error state too.
+    phone.locator("#id_contact-consent").check()
+    phone.locator("#id_contact-phone").fill("12345")
+    phone.get_by_role("button", name=SEND[language]).click()
+    check(phone, "contact error", found)
+    phone.locator("#id_contact-phone").fill("138 0057 3123")
     phone.get_by_role("button", name=SEND[language]).click()
     check(phone, "thank-you", found)
+    assert FollowUpContact.objects.get().phone == "13800573123"
     phone.goto(live_server.url + prefix + survey.url + "r/not-a-token/")
     check(phone, "invalid link", found)
     assert {state: v for state, v in found.items() if v} == {}
-    assert len(found) == 8
+    assert len(found) == 9

@@ -4,6 +4,7 @@ django-import-export: dry run first, then every row or none."""
 import json
 
 import pytest
+from django.utils import translation
 
 from analysis.models import PopulationMargin, PopulationMarginCell, Wave
 from exchange.models import ImportStatus
@@ -53,7 +54,8 @@ def test_one_bad_service_point_row_rejects_the_file(reference, admin_user):
         ],
         ["code", "name", "sector", "region"],
     )
-    job = check(None, content, admin_user, kind="service_points")
+    with translation.override("en"):  # the message is checked in English
+        job = check(None, content, admin_user, kind="service_points")
     assert job.status == ImportStatus.REJECTED
     assert "row 3" in job.message and "transport" in job.message
     assert ServicePoint.objects.count() == 0
@@ -69,7 +71,8 @@ def test_a_question_set_is_checked_by_the_editors_own_blocks(reference, admin_us
         ],
         ["sector", "name", "questions"],
     )
-    job = check(None, content, admin_user, kind="question_bank")
+    with translation.override("en"):  # the message is checked in English
+        job = check(None, content, admin_user, kind="question_bank")
     assert job.status == ImportStatus.REJECTED
     assert "row 3" in job.message
     content = csv_bytes(
@@ -133,6 +136,61 @@ def test_running_an_import_task_twice_leaves_the_same_state(survey, points, admi
     assert [o["action"] for o in again.preview] == ["skip"] * 3
     assert import_confirm(job_id=again.pk, user=admin_user).created_count == 0
     assert Response.objects.count() == 3
+
+
+def test_each_imported_response_records_its_job_row_and_interviewer(
+    survey, points, admin_user
+):
+    from surveys.models import Response
+    from tests.imports.helpers import GOOD_ROWS, HEADER
+
+    job = check(survey, csv_bytes(GOOD_ROWS), admin_user)
+    job = import_confirm(job_id=job.pk, user=admin_user)
+    assert job.status == ImportStatus.DONE, job.message
+    stored = list(
+        Response.objects.order_by("pk").values_list(
+            "import_job", "import_row", "interviewer", "resume_digest"
+        )
+    )
+    interviewers = [row[HEADER.index("interviewer_id")] for row in GOOD_ROWS]
+    # rows numbered as a spreadsheet shows them: the header is row 1
+    assert stored == [
+        (job.pk, number, interviewer, None)
+        for number, interviewer in enumerate(interviewers, start=2)
+    ]
+
+
+def test_rows_imported_between_a_dry_run_and_its_confirmation_are_skipped(
+    survey, points, admin_user
+):
+    from surveys.models import Response
+    from tests.imports.helpers import GOOD_ROWS
+
+    first = check(survey, csv_bytes(GOOD_ROWS), admin_user)
+    second = check(survey, csv_bytes(GOOD_ROWS + GOOD_ROWS[:1]), admin_user)
+    assert first.created_count == 3 and second.created_count == 4
+    assert import_confirm(job_id=first.pk, user=admin_user).created_count == 3
+    second = import_confirm(job_id=second.pk, user=admin_user)
+    assert second.status == ImportStatus.DONE, second.message
+    # only the repeated row, a second occurrence, is new
+    assert Response.objects.count() == 4
+    assert Response.objects.filter(import_job=second.pk).count() == 1
+
+
+def test_a_file_prepared_in_an_earlier_layout_is_checked_again(
+    survey, points, admin_user
+):
+    from surveys.models import Response
+    from tests.imports.helpers import GOOD_ROWS
+
+    job = check(survey, csv_bytes(GOOD_ROWS), admin_user)
+    job.prepared.name = job.prepared.name.replace(".rows.tsv", ".csv")
+    job.save()
+    with translation.override("en"):
+        job = import_confirm(job_id=job.pk, user=admin_user)
+    assert job.status == ImportStatus.FAILED
+    assert "Check the file again" in job.message
+    assert Response.objects.count() == 0
 
 
 def test_a_large_file_is_checked_and_imported_by_the_background_task(

@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +13,7 @@ from django.db import connection
 from core.models import WorkerHeartbeat
 from core.tasks import record_heartbeat
 from surveyportal.celery import app
-from tests.services import port_open, require
+from tests.services import celery_worker_command, port_open, require
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,20 +39,7 @@ def worker():
         "CELERY_BROKER_URL": broker,
     }
     process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "surveyportal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"itest-{os.getpid()}@%h",
-        ],
+        celery_worker_command("itest"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

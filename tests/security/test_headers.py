@@ -128,3 +128,16 @@ def test_hsts_is_sent_over_https_when_configured(client, home_page, settings):
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = client.get("/", secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_page_preview_may_be_framed_by_the_admin_only(home_page):
+    """Wagtail renders a preview through the public middleware (a dummy request
+    to the page's URL) and shows it in the editor's same-origin frame."""
+    from tests.factories.surveys import SurveyIndexPageFactory, published_survey
+
+    index = SurveyIndexPageFactory(parent=home_page)
+    index.save_revision().publish()
+    csp = policy(published_survey(index).make_preview_request())
+    assert csp["frame-ancestors"] == ["'self'"]
+    assert csp["script-src"] == ["'self'"]  # otherwise the strict public policy
+    assert csp["style-src"] == ["'self'"]

@@ -144,10 +144,10 @@ RULES: tuple[Rule, ...] = (
     Rule("admin/choose-page/", STAFF, any_outcome=NON_BUILDERS),
     # The sample page is not a form page: Wagtail refuses, even superusers.
     Rule("admin/forms/", SURVEY_BUILDERS, any_outcome=SURVEY_BUILDERS),
-    # Known gap: Wagtail grants images and documents per collection, and
-    # accounts/roles.py does not yet give assessors the root collection.
-    Rule("admin/images/", SURVEY_BUILDERS, any_outcome=(ASSESSOR,)),
-    Rule("admin/documents/", SURVEY_BUILDERS, any_outcome=(ASSESSOR,)),
+    # Wagtail grants these per collection: accounts/roles.py gives assessors
+    # the root collection.
+    Rule("admin/images/", SURVEY_BUILDERS),
+    Rule("admin/documents/", SURVEY_BUILDERS),
     # Dashboards, report downloads and index runs: officials and assessors.
     Rule("admin/dashboard/reports/", (ASSESSOR, OFFICIAL, ADMIN)),
     Rule("admin/dashboard/", (OFFICIAL, ADMIN)),
@@ -170,7 +170,7 @@ RULES: tuple[Rule, ...] = (
     # The public site: survey pages, QR short links, answering.
     Rule("", EVERYONE, name=r"wagtail_serve|wagtailcore_authenticate_with_password"),
     Rule("q/", EVERYONE, name=r"surveys_short_link"),
-    Rule("api/surveys/", EVERYONE, name=r"surveys_api_submit"),
+    Rule("api/surveys/", EVERYONE, name=r"surveys_api_submit|surveys_api_start"),
     Rule("complaints/", EVERYONE, why="tourists file and track complaints"),
     Rule("results/", EVERYONE, why="published results: public supervision"),
     Rule("api/v1/", EVERYONE, why="read-only API of published results"),

@@ -1,23 +1,15 @@
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import translation
 
-from surveys import api
-from surveys.selectors import revision_questionnaire
 from tests.factories.surveys import SurveyIndexPageFactory, published_survey
 
 
 @pytest.fixture(autouse=True)
-def _fresh_questionnaire_cache():
-    # Revision ids can be reused after a test's rollback (SQLite); a language
-    # activated by an earlier test's request must not leak into the next.
+def _default_language():
+    # A language activated by an earlier test's request must not leak into the
+    # next (caches are emptied for every test in tests/conftest.py).
     translation.activate(settings.LANGUAGE_CODE)
-    cache.clear()  # rate limits and duplicate checks live in the cache
-    revision_questionnaire.cache_clear()
-    api._lookups.clear()
-    yield
-    revision_questionnaire.cache_clear()
 
 
 @pytest.fixture

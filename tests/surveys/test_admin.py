@@ -128,3 +128,5 @@ def test_invitations_are_issued_once_and_admit_one_response(client, survey, asse
     assert first.status_code == 302
     response = Response.objects.get()
     assert response.invitation.batch == "panel-a"
+    # the invitations page counts used invitations through this lookup
+    assert survey.invitations.filter(response__isnull=False).count() == 1

@@ -1,6 +1,7 @@
 """An assessor builds a survey through the Wagtail admin's own forms: every
 question type, a condition, preview, scheduling, review by a lead assessor."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Workflow, WorkflowPage
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.users.models import UserProfile
 
 from accounts.roles import ASSESSORS, LEAD_ASSESSORS
 from surveys.models import QuestionKind, SurveyPage
@@ -171,3 +173,48 @@ def test_an_assessor_builds_previews_schedules_and_a_lead_publishes(
     assert survey.revisions.count() >= 1
     condition = survey.scheduled_revision.as_object().questionnaire.by_code()["q_staff"]
     assert condition.condition.question == "q_visited"
+
+
+def test_the_editor_refuses_a_code_change_once_responses_exist_and_says_why(
+    client, survey_index, django_user_model
+):
+    from surveys.services import CompleteSubmission, response_submit_complete
+
+    sector = SectorFactory()
+    lead = django_user_model.objects.create_user("lead", password="x")
+    lead.groups.add(Group.objects.get(name=LEAD_ASSESSORS))
+    profile = UserProfile.get_for_user(lead)
+    profile.preferred_language = "en"  # the message below is asserted in English
+    profile.save()
+    login_verified(client, lead)
+    add = reverse(
+        "wagtailadmin_pages:add", args=["surveys", "surveypage", survey_index.pk]
+    )
+    published = client.post(add, form(sector, **{"action-publish": "Publish"}))
+    assert published.status_code == 302, published.content.decode()[:3000]
+    survey = SurveyPage.objects.get(slug="new-survey")
+    assert survey.live
+    response_submit_complete(
+        survey=survey,
+        submission=CompleteSubmission(
+            answers={"q_visited": "yes", "q_staff": 4},
+            idempotency_key="paper-1",
+            channel="paper",
+            language="zh-hans",
+            duration_seconds=200,
+        ),
+    )
+    revisions = survey.revisions.count()
+    data = form(sector)
+    for position, block in enumerate(survey.body.raw_data):
+        data[f"body-{position}-id"] = block["id"]  # the editor posts block ids back
+    code_field = next(
+        key
+        for key, value in data.items()
+        if value == "q_staff" and key.endswith("-code")
+    )
+    data[code_field] = "q_staff_renamed"
+    refused = client.post(reverse("wagtailadmin_pages:edit", args=[survey.pk]), data)
+    assert refused.status_code == 200
+    assert "cannot become" in html.unescape(refused.content.decode())
+    assert survey.revisions.count() == revisions

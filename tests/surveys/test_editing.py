@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from surveys.models import Response
 from tests.factories.surveys import likert
@@ -53,7 +54,7 @@ def test_changing_a_code_after_responses_exist_is_refused_with_an_explanation(
     def rename(raw):
         raw[5]["value"] = {**raw[5]["value"], "code": "q_staff_renamed"}
 
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         edited(survey, rename)
     assert "q_staff" in str(refused.value) and "cannot become" in str(refused.value)
 
@@ -64,7 +65,7 @@ def test_changing_a_scale_after_responses_exist_is_refused(client, survey):
     def rescale(raw):
         raw[5]["value"] = {**raw[5]["value"], "scale": "7"}
 
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         edited(survey, rescale)
     assert "scale" in str(refused.value)
 
@@ -82,7 +83,7 @@ def test_duplicate_codes_and_forward_conditions_are_refused(survey):
     def duplicate(raw):
         raw.append(likert("q_staff"))
 
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         edited(survey, duplicate)
     assert "used twice" in str(refused.value)
 
@@ -94,6 +95,16 @@ def test_duplicate_codes_and_forward_conditions_are_refused(survey):
 
     with pytest.raises(ValidationError):
         edited(survey, forward)
+
+
+@pytest.mark.parametrize("code", ["website", "shown"])
+def test_the_codes_of_the_forms_anti_automation_fields_are_refused(survey, code):
+    def reserved(raw):
+        raw.append(likert(code))
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        edited(survey, reserved)
+    assert f"The code “{code}” is kept for the form itself" in str(refused.value)
 
 
 def test_a_response_in_progress_keeps_answering_the_revision_it_started(client, survey):

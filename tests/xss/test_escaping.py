@@ -17,7 +17,6 @@ from exchange.formats import write_xlsx
 from surveys.models import Response
 from surveys.selectors import revision_questionnaire
 from tests.accounts.helpers import login_verified
-from tests.factories.complaints import ComplaintFactory, scenic_area
 from tests.factories.surveys import SurveyIndexPageFactory, published_survey
 from tests.xss.corpus import PAYLOADS, live_payloads
 
@@ -123,16 +122,10 @@ def test_payloads_are_escaped_in_the_admin(client, hostile_survey):
         assert_escaped(html, url)
 
 
-def test_complaint_payloads_are_escaped_for_complainant_and_handler(client):
-    point = scenic_area()
-    complaints = [
-        ComplaintFactory(
-            service_point=point,
-            description=f"{payload} happened here.",
-            contact_name=payload[:80],
-        )
-        for payload in PAYLOADS
-    ]
+def test_complaint_payloads_are_escaped_for_complainant_and_handler(
+    client, hostile_complaints
+):
+    complaints = hostile_complaints
     for complaint in complaints[:10]:
         page = client.get(
             f"/en/complaints/track/{complaint.reference}/{complaint.secret}/"
@@ -173,3 +166,58 @@ def test_payloads_in_answers_are_neutralized_in_csv_and_xlsx(
     values = [cell for row in sheet.iter_rows() for cell in row]
     assert not [c.value for c in values if c.data_type == "f"]
     assert sum("xss" in str(c.value) for c in values) >= 50
+
+
+def admin_rich_text(payloads: list[str]) -> str:
+    """What the admin's rich-text editor stores for paragraphs an assessor typed
+    (or pasted) holding the payloads, each with a link to ``javascript:``."""
+    import json
+
+    from wagtail.admin.rich_text import get_rich_text_editor_widget
+
+    blocks = [
+        {
+            "key": f"b{n}",
+            "text": payload,
+            "type": "unstyled",
+            "depth": 0,
+            "inlineStyleRanges": [{"offset": 0, "length": 3, "style": "BOLD"}],
+            "entityRanges": [{"offset": 0, "length": 3, "key": n}],
+            "data": {},
+        }
+        for n, payload in enumerate(payloads)
+    ]
+    entities = {
+        str(n): {
+            "type": "LINK",
+            "mutability": "MUTABLE",
+            "data": {"url": "javascript:xss()"},
+        }
+        for n in range(len(payloads))
+    }
+    contentstate = json.dumps({"blocks": blocks, "entityMap": entities})
+    widget = get_rich_text_editor_widget()
+    return widget.value_from_datadict({"text": contentstate}, {}, "text")
+
+
+def test_payloads_in_rich_text_intro_privacy_and_thank_you_are_escaped(
+    client, hostile_survey
+):
+    stored = admin_rich_text(PAYLOADS)
+    assert "xss()" in stored  # the text is kept, as text
+    for field in ("intro", "privacy_notice", "thank_you"):
+        setattr(hostile_survey, field, stored)
+        setattr(hostile_survey, f"{field}_en", stored)
+    hostile_survey.save_revision().publish()
+    cache.clear()
+    revision_questionnaire.cache_clear()
+    for prefix in ("", "/en"):
+        intro = client.get(prefix + hostile_survey.url)
+        assert intro.status_code == 200
+        html = intro.content.decode()
+        assert_escaped(html, f"rich-text intro {prefix}")
+        assert "&lt;script&gt;xss()&lt;/script&gt;" in html
+    review_url, _response = answer_everything(client, hostile_survey)
+    thanks = client.post(review_url, follow=True)
+    assert_escaped(thanks.content.decode(), "rich-text thank-you")
+    assert "&lt;script&gt;xss()&lt;/script&gt;" in thanks.content.decode()

@@ -205,3 +205,102 @@ def test_the_progress_page_refreshes_itself_without_javascript_while_active(
     assert '<progress id="report-progress" max="100" value="0"' in page
     download = client.get(reverse("analysis_report_download", args=[pending.pk]))
     assert download.status_code == 302
+
+
+def test_a_sector_shows_shrinkage_ranking_drivers_matrix_alphas_and_quality(
+    client, computed_wave, official
+):
+    login_admin(client, official)
+    response = client.get(
+        reverse("analysis_dashboard"), {"wave": computed_wave.slug, "sector": "finance"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    stored = IndexResult.objects.filter(wave=computed_wave)
+    points = re.search(r'id="service-point-table".*?</table>', page, re.S).group(0)
+    shrunk = sorted(
+        stored.filter(kind="shrunk_index", domain__startswith="finance-"),
+        key=lambda r: r.details["rank"],
+    )
+    assert len(shrunk) == 3
+    rows = re.findall(r'<tr data-domain="([\w-]+)">(.*?)</tr>', points, re.S)
+    assert [code for code, _ in rows] == [r.domain for r in shrunk]  # by rank
+    for (_code, row), result in zip(rows, shrunk, strict=True):
+        assert f"{result.estimate:.1f}" in row
+        assert f"{result.ci_low:.1f}–{result.ci_high:.1f}" in row
+        low, high = result.details["rank_low"], result.details["rank_high"]
+        assert f"{int(low)}–{int(high)}" in row
+    drivers = re.search(r'id="driver-table".*?</table>', page, re.S).group(0)
+    for driver in stored.filter(kind="driver", domain="finance"):
+        row = re.search(
+            rf'data-dimension="{driver.dimension}" data-quadrant="(\w+)">(.*?)</tr>',
+            drivers,
+            re.S,
+        )
+        assert row.group(1) == driver.details["quadrant"]
+        assert f"{driver.estimate * 100:.1f}%" in row.group(2)
+        assert f"{driver.details['share'] * 100:.1f}%" in row.group(2)
+    assert 'id="sector-quadrants"' in page  # the matrix, beside its data table
+    alphas = re.search(r'id="alpha-table".*?</table>', page, re.S).group(0)
+    for alpha in stored.filter(kind="alpha", domain="finance"):
+        assert f"{alpha.estimate:.2f}" in alphas
+    sector = stored.get(kind="index", domain_type="sector", domain="finance")
+    quality = re.search(r'class="sector-detail".*?</dl>', page, re.S).group(0)
+    assert f"{sector.deff:.2f}" in quality
+    assert f"{sector.n / sector.deff:.2f}" in quality
+    charts = page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"')
+    assert charts == page.count('class="listing" data-chart=')
+
+
+def test_the_district_by_sector_grid_shows_every_cell_and_follows_the_filters(
+    client, computed_wave, official
+):
+    login_admin(client, official)
+    url = reverse("analysis_dashboard")
+    page = client.get(url, {"wave": computed_wave.slug}).content.decode()
+    grid = re.search(r'id="grid-table".*?</table>', page, re.S).group(0)
+    cells = IndexResult.objects.filter(wave=computed_wave, domain_type="sector_region")
+    assert cells.count() == 4
+    for cell in cells:
+        shown = re.search(rf'data-domain="{cell.domain}">(.*?)</td>', grid, re.S)
+        assert shown.group(1).startswith(f"{cell.estimate:.1f}")
+    page = client.get(
+        url, {"wave": computed_wave.slug, "district": "r0", "sector": "medical"}
+    ).content.decode()
+    grid = re.search(r'id="grid-table".*?</table>', page, re.S).group(0)
+    assert re.findall(r'data-domain="([\w/-]+)"', grid) == ["r0", "medical/r0"]
+
+
+def test_the_settlement_card_shows_the_cores_rate_of_the_waves_complaints(
+    client, computed_wave, official
+):
+    import pandas as pd
+
+    from analysis.stats.settlement import settlement_rates_by
+    from complaints.models import Complaint
+    from complaints.selectors import complaints_frame
+    from tests.factories.complaints import ComplaintFactory, days_ago
+
+    received = [ComplaintFactory(received_at=days_ago(20)) for _ in range(4)]
+    Complaint.objects.filter(pk__in=[c.pk for c in received[:3]]).update(
+        status="settled", settled_at=days_ago(15), closed_at=days_ago(15)
+    )
+    Complaint.objects.filter(pk=received[3].pk).update(
+        status="closed_unsettled", closed_at=days_ago(10)
+    )
+    ComplaintFactory(received_at=days_ago(400))  # before the wave: not counted
+    login_admin(client, official)
+    # the admin speaks the user's language: the checks below hold in both
+    response = client.get(reverse("analysis_dashboard"))
+    card = re.search(
+        r'data-rollup="settlement".*?</article>', response.content.decode(), re.S
+    ).group(0)
+    frame = complaints_frame(received_from=days_ago(60))
+    core = settlement_rates_by(frame, as_of=pd.Timestamp.now(tz="UTC"), dimensions=())
+    row = core["overall"].iloc[0]
+    assert (int(row["counted"]), int(row["settled"])) == (4, 3)
+    assert f"{row['settlement_rate'] * 100:.1f}%" in card
+    assert f"{row['lower'] * 100:.1f}%–{row['upper'] * 100:.1f}%" in card
+    assert re.search(r"\b3 / \S+ 4</p>", card)  # settled / counted
+    assert "100.0%" in card  # the plan's target
+    assert f'data-verdict="{row["verdict"]}"' in card

@@ -50,11 +50,19 @@ def test_workbook_has_a_sheet_per_topic_numbers_as_numbers_and_frozen_headers(
         "Trend over waves",
         "Districts",
         "Channels",
+        "District × sector index",
         "Service-point ranking",
         "Dimension scores",
+        "Key drivers",
+        "Reliability (Cronbach's alpha)",
         "Reliability and data quality",
         "Methodology",
     ]
+    drivers = workbook["Key drivers"]
+    header = [c.value for c in drivers[1]]
+    first = next(drivers.iter_rows(min_row=2))
+    importance = first[header.index("Importance (variance explained)")]
+    assert importance.number_format == "0.0%" and 0 <= importance.value <= 1
     sectors = workbook["Sectors"]
     assert sectors.freeze_panes == "B2"
     header = [c.value for c in sectors[1]]

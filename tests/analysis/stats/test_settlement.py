@@ -8,16 +8,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.stats.settlement import (
+from analysis.stats.binomial import (
     binomial_interval,
+    target_verdict,
+)
+from analysis.stats.settlement import (
     handling_satisfaction,
-    settlement_durations,
     settlement_outcomes,
     settlement_rates,
     settlement_rates_by,
-    target_verdict,
-    time_to_settlement,
     with_period,
+)
+from analysis.stats.settlement_times import (
+    settlement_durations,
+    time_to_settlement,
 )
 from tests.rsupport import run_r
 
