@@ -13,8 +13,9 @@ from django.contrib.auth.models import Group, User
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.models import GroupPagePermission
 
-from accounts.roles import sync_roles
+from accounts.roles import ROLE_PAGE_PERMISSIONS, sync_roles
 
 
 def member_of(role: str, username: str | None = None) -> User:
@@ -22,12 +23,22 @@ def member_of(role: str, username: str | None = None) -> User:
     user = User.objects.create_user(
         username or role.lower().replace(" ", "-"), password="pw"
     )
-    if not Group.objects.filter(name=role).exists():
-        # A transactional test before this one flushed the tables, groups
-        # included: make them again as migrate does.
+    if not _role_in_place(role):
+        # A transactional test before this one flushed the tables (groups, or
+        # the root page that carries their page permissions): make them again
+        # as migrate does.
         sync_roles()
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def _role_in_place(role: str) -> bool:
+    group = Group.objects.filter(name=role).first()
+    if group is None:
+        return False
+    return not ROLE_PAGE_PERMISSIONS.get(role) or (
+        GroupPagePermission.objects.filter(group=group, page__depth=1).exists()
+    )
 
 
 def enrolled_device(user: User) -> TOTPDevice:

@@ -296,8 +296,10 @@ def stored_blocks(survey: SurveyPage) -> list[tuple[str, dict]]:
     for block in survey.body.raw_data:
         value = dict(block["value"])
         if "options" in value:
+            # By key: PostgreSQL's jsonb does not keep the keys' order.
             value["options"] = [
-                tuple(item["value"].values()) for item in value["options"]
+                tuple(item["value"][key] for key in ("value", "label", "label_en"))
+                for item in value["options"]
             ]
         blocks.append((block["type"], value))
     return blocks
