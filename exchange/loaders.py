@@ -1,36 +1,46 @@
 """Write a checked response file in one transaction, never one save per row.
 
-The dry run leaves a *prepared* file: the rows exactly as they will be
-stored (answers as JSON, service point ids, hours in UTC). Confirming loads
-that file, without validating again: on PostgreSQL it is COPied straight into
-the responses table (through a staging table and one ``INSERT ... SELECT``
-that skips them when rows were imported meanwhile); elsewhere multi-row
-INSERTs in batches. Each response
-carries its provenance (job, row, interviewer) in its own columns. The
-database still enforces every key and constraint.
+The dry run leaves the rows exactly as they will be stored (answers as JSON,
+service point ids, hours in UTC). On PostgreSQL it streams them, while it is
+still building them, into an UNLOGGED *stage* table of its own
+(``exchange_prepared_<job>``): PostgreSQL parses them (the answers' JSON
+above all) on the second core while Python works, and confirming is then
+``INSERT ... SELECT`` from the stage, with nothing left to parse. Elsewhere
+the dry run writes a *prepared* file in COPY text format, loaded by batched
+multi-row INSERTs. Each response carries its provenance (job, row,
+interviewer) in its own columns. The database still enforces every key and
+constraint.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg.copy import QueuedLibpqWriter
 
-from exchange.models import ImportJob
+from exchange.models import ImportJob, ImportStatus
 from exchange.plan import ResponsePlan
+from exchange.problems import FileRejected, Problem
 from surveys.models import Response, ResponseStatus
 
-CHUNK_BYTES = 8 << 20
 INSERT_BATCH = 2_000
-STAGE = "exchange_stage"
+STAGE_PREFIX = "exchange_prepared_"
+STAGE_CHUNK_ROWS = 50_000
+STAGE_SLICES = 20
+STAGE_KEEP = timedelta(days=7)
 NULL = "\\N"
 Progress = Callable[[int], None]
-# The prepared file holds whole rows of the responses table, in these columns,
-# so that confirming can COPY it straight in.
+# The stage and the prepared file hold whole rows of the responses table, in
+# these columns, so that confirming inserts them as they are.
 PREPARED_COLUMNS = [
     "import_row",
     "idempotency_key",
@@ -77,21 +87,19 @@ def _unescape(text: str) -> str | None:
     )
 
 
-def prepared_file(plan: ResponsePlan, *, job_id: int) -> ContentFile:
-    """The rows to create (not those imported before) as rows of the responses
-    table, in COPY text format: one line per row, built column by column."""
-    create = plan.to_create
-    codes, hours = pd.factorize(plan.started_at[create])
+def _lines(plan: ResponsePlan, positions: np.ndarray, *, job_id: int) -> bytes:
+    """The rows at ``positions`` of the plan as rows of the responses table,
+    in COPY text format: one line per row, built column by column."""
+    codes, hours = pd.factorize(plan.started_at[positions])
     hour = np.asarray(
         pd.DatetimeIndex(hours).strftime("%Y-%m-%d %H:00:00+00"), dtype=object
     )[codes]
     flag_texts: dict[int, str] = {}  # the plan shares one list per combination
     flags = [
         flag_texts.get(id(f)) or flag_texts.setdefault(id(f), json.dumps(f))
-        for f, c in zip(plan.flags, create, strict=True)
-        if c
+        for f in (plan.flags[i] for i in positions.tolist())
     ]
-    points = plan.service_point_id[create]
+    points = plan.service_point_id[positions]
     # The same for every row: survey, revision, status, duration, sections, job.
     constant = "\t".join(
         str(value)
@@ -105,47 +113,149 @@ def prepared_file(plan: ResponsePlan, *, job_id: int) -> ContentFile:
         )
     )
     columns = [
-        plan.row_numbers[create].astype(str).astype(object),
-        plan.idempotency_key[create],
+        plan.row_numbers[positions].astype(str).astype(object),
+        plan.idempotency_key[positions],
         np.where(points > 0, points.astype(str), NULL).astype(object),
-        plan.channel[create],
-        plan.language[create],
+        plan.channel[positions],
+        plan.language[positions],
         hour,
         hour,
         hour,
-        [_escape(text) for text in plan.answers[create]],
+        [_escape(text) for text in plan.answers[positions]],
         flags,
-        np.where(plan.excluded[create], "t", "f").astype(object),
-        [_escape(text) for text in plan.interviewer[create]],
+        np.where(plan.excluded[positions], "t", "f").astype(object),
+        [_escape(text) for text in plan.interviewer[positions]],
     ]
-    lines = [
-        "\t".join(fields) + "\t" + constant for fields in zip(*columns, strict=True)
-    ]
-    return ContentFile(("\n".join(lines) + "\n" if lines else "").encode("utf-8"))
+    tail = "\t" + constant + "\n"
+    return "".join(
+        ["\t".join(fields) + tail for fields in zip(*columns, strict=True)]
+    ).encode("utf-8")
+
+
+def prepared_file(plan: ResponsePlan, *, job_id: int) -> ContentFile:
+    """The rows to create (not those imported before), in file order, as a
+    file of COPY text lines (databases other than PostgreSQL)."""
+    return ContentFile(_lines(plan, np.flatnonzero(plan.to_create), job_id=job_id))
+
+
+def stage_name(job_id: int) -> str:
+    return f"{STAGE_PREFIX}{int(job_id)}"
+
+
+def stage_prepared(plan: ResponsePlan, *, job_id: int) -> None:
+    """PostgreSQL: the rows to create, streamed into the job's stage table.
+
+    Chunks are sent as they are built, so PostgreSQL parses one (the answers'
+    JSON above all) while Python builds the next. Rows keep the file's order,
+    and so will their ids: an export lists them as the file did. The table
+    is UNLOGGED: it is scratch work, not data (a crash empties it, and
+    confirming then asks for a new check).
+    """
+    quote = connection.ops.quote_name
+    stage = stage_name(job_id)
+    columns = ", ".join(PREPARED_COLUMNS)
+    order = np.flatnonzero(plan.to_create)
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {stage} AS "  # noqa: S608
+            f"SELECT {columns} FROM {quote(Response._meta.db_table)} WITH NO DATA"
+        )
+        # A writer thread sends each chunk while this one builds the next.
+        writer = QueuedLibpqWriter(cursor.cursor)
+        sql = f"COPY {stage} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql, writer=writer) as copy:
+            for start in range(0, len(order), STAGE_CHUNK_ROWS):
+                chunk = order[start : start + STAGE_CHUNK_ROWS]
+                copy.write(_lines(plan, chunk, job_id=job_id))
+
+
+def prepared_discard(job: ImportJob) -> None:
+    """Drop what a dry run prepared for ``job`` (after its import, or when it
+    can no longer be confirmed)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {stage_name(job.pk)}")
+    if job.prepared:
+        job.prepared.delete(save=False)
+
+
+def stages_prune() -> None:
+    """Drop the stage tables no job can still confirm: jobs gone, done,
+    failed, or checked more than ``STAGE_KEEP`` ago and never confirmed."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename LIKE %s",
+            [STAGE_PREFIX.replace("_", "\\_") + "%"],
+        )
+        staged = {name: int(name.removeprefix(STAGE_PREFIX)) for (name,) in cursor}
+        live = set(
+            ImportJob.objects.filter(pk__in=staged.values())
+            .filter(
+                Q(status=ImportStatus.IMPORTING)
+                | Q(
+                    status=ImportStatus.READY,
+                    created_at__gte=timezone.now() - STAGE_KEEP,
+                )
+            )
+            .values_list("pk", flat=True)
+        )
+        for name, job_id in staged.items():
+            if job_id not in live:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _check_again() -> FileRejected:
+    return FileRejected(Problem(_("Check the file again before importing it.")))
 
 
 @transaction.atomic
 def load_prepared(*, job: ImportJob, progress: Progress) -> int:
     """Insert the prepared rows of ``job`` not imported meanwhile; all or
-    nothing. Returns the number of responses created."""
+    nothing. Returns the number of responses created. ``FileRejected`` when
+    the dry run's rows are gone (a file checked before an upgrade, a stage
+    emptied by a database crash): the file must be checked again."""
     if connection.vendor == "postgresql":
         return _load_postgresql(job, progress)
+    if not job.prepared or not job.prepared.name.endswith(PREPARED_SUFFIX):
+        raise _check_again()
     return _load_batches(job, progress)
 
 
 def _load_postgresql(job: ImportJob, progress: Progress) -> int:
-    """COPY the prepared rows straight into the responses table. Should one of
-    them have been imported since the dry run (the unique key on survey and
-    idempotency key refuses it), go back to a savepoint and load through a
-    staging table instead, skipping those: the common case pays for neither
-    the staging table nor the anti-join."""
+    """INSERT the staged rows, a slice of the stage's pages per statement (so
+    the progress bar moves, and each slice's foreign keys are checked at its
+    end). Should one of them have been imported since the dry run (the
+    unique key on survey and idempotency key refuses it), go back to a
+    savepoint and insert again, skipping those: the common case pays for no
+    anti-join."""
+    stage = stage_name(job.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [stage])
+        if not cursor.fetchone()[0]:
+            raise _check_again()
+        # A crash loses nothing acknowledged: the job is marked done later in
+        # a synchronous commit, which flushes this one's WAL too.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     try:
         with transaction.atomic():
-            return _copy_prepared(job, Response._meta.db_table, progress)
+            created = _insert_staged(stage, progress, skip_imported=False)
     except IntegrityError as error:
         if _constraint(error) != "response_one_per_idempotency_key":
             raise
-    return _load_through_stage(job, progress)
+        created = _insert_staged(stage, progress, skip_imported=True)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {stage}")  # noqa: S608
+            staged = cursor.fetchone()[0]
+    else:
+        staged = created
+    if staged != job.created_count:  # the unlogged stage was emptied
+        raise _check_again()
+    return created
 
 
 def _constraint(error: IntegrityError) -> str | None:
@@ -153,54 +263,35 @@ def _constraint(error: IntegrityError) -> str | None:
     return getattr(diagnostics, "constraint_name", None)
 
 
-def _copy_prepared(job: ImportJob, table: str, progress: Progress) -> int:
-    quote = connection.ops.quote_name
+def _insert_staged(stage: str, progress: Progress, *, skip_imported: bool) -> int:
+    response = connection.ops.quote_name(Response._meta.db_table)
     columns = ", ".join(PREPARED_COLUMNS)
+    # Rows imported since the dry run (same survey and key) are skipped.
+    skip = (
+        f"AND NOT EXISTS (SELECT 1 FROM {response} r "  # noqa: S608
+        "WHERE r.survey_id = s.survey_id AND r.idempotency_key = s.idempotency_key)"
+        if skip_imported
+        else ""
+    )
     done = 0
-    # wrap_database_errors: psycopg's errors as Django's, as cursor.execute does
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as cursor,
-        job.prepared.open("rb") as handle,
-        cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy,
-    ):
-        while block := handle.read(CHUNK_BYTES):
-            copy.write(block)
-            done += block.count(b"\n")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_relation_size(%s) / current_setting('block_size')::int",
+            [stage],
+        )
+        pages = cursor.fetchone()[0]
+        step = max(1, -(-pages // STAGE_SLICES))
+        # A TID range scan reads only the slice's pages, in the order written.
+        for first in range(0, max(pages, 1), step):
+            cursor.execute(
+                f"INSERT INTO {response} ({columns}) "  # noqa: S608
+                f"SELECT {columns} FROM {stage} s "
+                "WHERE s.ctid >= %s::tid AND s.ctid < %s::tid " + skip,
+                [f"({first},0)", f"({first + step},0)"],
+            )
+            done += cursor.rowcount
             progress(done)
     return done
-
-
-def _load_through_stage(job: ImportJob, progress: Progress) -> int:
-    quote = connection.ops.quote_name
-    stage = f"{STAGE}_{job.pk}"
-    response = quote(Response._meta.db_table)
-    columns = ", ".join(PREPARED_COLUMNS)
-    with connection.cursor() as cursor:
-        # Dropped at commit, and here too in case an outer transaction is open.
-        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-        # The prepared columns with their types, and no constraint.
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {columns} FROM {response} WITH NO DATA"
-        )
-        _copy_prepared(job, stage, progress)
-        # Rows imported since the dry run (same survey and key) are skipped;
-        # ids follow the file's row order.
-        cursor.execute(
-            f"""
-            INSERT INTO {response} ({columns})
-            SELECT {columns} FROM {stage} s
-            WHERE NOT EXISTS (
-                SELECT 1 FROM {response} r
-                WHERE r.survey_id = s.survey_id
-                  AND r.idempotency_key = s.idempotency_key)
-            ORDER BY s.import_row
-            """  # noqa: S608 - table and column names from model meta and constants
-        )
-        created = cursor.rowcount
-        cursor.execute(f"DROP TABLE {stage}")
-        return created
 
 
 def _load_batches(job: ImportJob, progress: Progress) -> int:

@@ -22,7 +22,14 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from analysis.models import RunTrigger
 from analysis.services import index_runs_request_for_surveys
-from exchange.loaders import PREPARED_SUFFIX, load_prepared, prepared_file
+from exchange.loaders import (
+    PREPARED_SUFFIX,
+    load_prepared,
+    prepared_discard,
+    prepared_file,
+    stage_prepared,
+    stages_prune,
+)
 from exchange.models import ImportJob, ImportKind, ImportStatus
 from exchange.plan import ResponsePlan, plan_responses
 from exchange.problems import FileRejected, Problem
@@ -128,6 +135,8 @@ def import_check(*, job_id: int) -> ImportJob:
         return job
     try:
         if job.kind == ImportKind.RESPONSES:
+            stages_prune()
+            prepared_discard(job)  # a new check replaces the last one's rows
             plan = _plan(job)
             _record_plan(job, plan)
         else:
@@ -173,12 +182,21 @@ def _record_plan(job: ImportJob, plan: ResponsePlan) -> None:
         job.status = ImportStatus.READY
         job.message = " ".join(notes)
         job.revision_id = plan.revision_id
+        _prepare(job, plan)
+    job.report.save(f"import-{job.pk}-report.csv", _plan_report(plan), save=False)
+
+
+def _prepare(job: ImportJob, plan: ResponsePlan) -> None:
+    """Leave the rows to create where confirming will load them from: the
+    job's stage table on PostgreSQL, a prepared file elsewhere."""
+    if connections["default"].vendor == "postgresql":
+        stage_prepared(plan, job_id=job.pk)
+    else:
         job.prepared.save(
             f"import-{job.pk}{PREPARED_SUFFIX}",
             prepared_file(plan, job_id=job.pk),
             save=False,
         )
-    job.report.save(f"import-{job.pk}-report.csv", _plan_report(plan), save=False)
 
 
 def _first_error(plan: ResponsePlan) -> str:
@@ -305,8 +323,11 @@ def import_run(*, job_id: int) -> ImportJob:
         job.message = _("Nothing was imported: ") + str(UNREADABLE)
     job.finished_at = timezone.now()
     job.save()
-    if job.status == ImportStatus.DONE and job.kind == ImportKind.RESPONSES:
-        _request_index_runs(job)
+    if job.kind == ImportKind.RESPONSES:
+        # Only now: a run redelivered before this save must find the rows.
+        prepared_discard(job)
+        if job.status == ImportStatus.DONE:
+            _request_index_runs(job)
     return job
 
 
@@ -328,13 +349,9 @@ def _request_index_runs(job: ImportJob) -> None:
 
 
 def _run_responses(job: ImportJob) -> int:
-    """Load what the dry run prepared; rows imported meanwhile are skipped."""
-    # A file prepared in an older layout (before an upgrade) is checked again.
-    if (
-        not job.prepared
-        or not job.prepared.name.endswith(PREPARED_SUFFIX)
-        or job.revision_id is None
-    ):
+    """Load what the dry run prepared; rows imported meanwhile are skipped.
+    What an older release prepared, or a crash emptied, is checked again."""
+    if job.revision_id is None:
         raise FileRejected(Problem(_("Check the file again before importing it.")))
 
     def progress(done: int) -> None:
