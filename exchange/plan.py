@@ -243,11 +243,14 @@ def _keys(survey_id, answers, point_ids, channel, started, interviewer):
             "interviewer": interviewer,
         }
     )
-    first = pd.util.hash_pandas_object(
-        content, index=False, hash_key="jx-import-key-01"
-    )
-    second = pd.util.hash_pandas_object(
-        content, index=False, hash_key="jx-import-key-02"
+    # categorize=False gives the same hashes (pandas only factorizes first to
+    # save work on repeated values) without factorizing answer texts that are
+    # nearly all distinct: a third of the time.
+    first, second = (
+        pd.util.hash_pandas_object(
+            content, index=False, hash_key=hash_key, categorize=False
+        )
+        for hash_key in ("jx-import-key-01", "jx-import-key-02")
     )
     occurrence = (
         pd.DataFrame({"a": first.to_numpy(), "b": second.to_numpy()})
