@@ -1,10 +1,12 @@
 """Exports of responses: streamed CSV, XLSX, SPSS and Stata, each recorded
 with its row count and the SHA-256 of the bytes sent.
 
-Rows are read in one pass over a server-side cursor and formatted through
-per-column caches of the distinct stored values, so memory does not grow with
-the number of rows (CSV). Text cells that a spreadsheet would run as a
-formula are neutralized with a leading apostrophe (OWASP "CSV injection").
+On PostgreSQL the database writes the CSV itself (:mod:`exchange.export_copy`);
+elsewhere, and for the other formats, rows are read in one pass over a cursor
+and formatted here through per-column caches of the distinct stored values.
+Either way memory does not grow with the number of rows (CSV). Text cells
+that a spreadsheet would run as a formula are neutralized with a leading
+apostrophe (OWASP "CSV injection").
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, Q, TextField
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
@@ -34,7 +37,10 @@ from surveys.questionnaire import NOT_APPLICABLE, OTHER_SUFFIX, Question
 from surveys.selectors import revision_questionnaire
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# ASCII digits, and an optional newline before the end spelled out (Python's
+# ``$`` allows one, PostgreSQL's does not): the same text is the regular
+# expression of the PostgreSQL export (exchange.export_copy).
+PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\n?$")
 CHUNK_ROWS = 5_000
 CACHE_LIMIT = 50_000
 # The sample is self-weighting before calibration: every response starts from
@@ -302,34 +308,86 @@ def export_begin(*, filters: ExportFilters, file_format: str, user) -> tuple:
     return export, rows, header
 
 
-def export_finish(*, export: Export, row_count: int, checksum: str) -> None:
-    Export.objects.filter(pk=export.pk).update(
-        row_count=row_count, checksum=checksum, finished_at=timezone.now()
-    )
+def export_finish(
+    *, export: Export, row_count: int, checksum: str, expected_rows: int | None = None
+) -> None:
+    """Record what went out; ``expected_rows`` when the count was taken again
+    in the snapshot the rows were read in."""
+    done = {"row_count": row_count, "checksum": checksum}
+    if expected_rows is not None:
+        done["expected_rows"] = expected_rows
+    Export.objects.filter(pk=export.pk).update(**done, finished_at=timezone.now())
 
 
 def column_names(header) -> list[str]:
     return META_HEADER + [column for column, _q, _o in header]
 
 
-def stream_csv(export: Export, rows, header) -> Iterator[bytes]:
-    """UTF-8 (with BOM, for Excel) CSV in chunks; records count and digest at
-    the end. Memory stays flat: one chunk of rows at a time."""
-    digest, count = hashlib.sha256(), 0
+def csv_header_bytes(header) -> bytes:
+    """The BOM (for Excel) and the header line."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer, lineterminator="\r\n").writerow(column_names(header))
+    return buffer.getvalue().encode("utf-8")
+
+
+def python_csv_body(rows, header) -> Iterator[tuple[bytes, int]]:
+    """The data lines formatted in Python, as (bytes, rows in them), a chunk
+    of rows at a time: the path on SQLite, and the reference the PostgreSQL
+    path is tested against."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(column_names(header))
+    count = 0
     for row in export_rows(rows, header):
         writer.writerow(row)
         count += 1
-        if count % CHUNK_ROWS == 0:
-            chunk = buffer.getvalue().encode("utf-8")
+        if count == CHUNK_ROWS:
+            yield buffer.getvalue().encode("utf-8"), count
             buffer.seek(0)
             buffer.truncate()
+            count = 0
+    yield buffer.getvalue().encode("utf-8"), count
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One transaction for the count and the rows, so they agree. On
+    PostgreSQL it is REPEATABLE READ (one snapshot) unless the caller already
+    holds a transaction, whose isolation is then theirs to choose."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def stream_csv(export: Export, rows, header) -> Iterator[bytes]:
+    """UTF-8 (with BOM, for Excel) CSV in chunks; records the row count, the
+    database's count in the same snapshot and the digest at the end.
+
+    Memory stays flat: one chunk at a time. On PostgreSQL the database writes
+    the lines (:mod:`exchange.export_copy`), byte for byte what
+    :func:`python_csv_body` writes; the transaction stays open while the
+    download runs.
+    """
+    # Imported here: export_copy builds on this module's definitions.
+    from exchange.export_copy import copy_csv_body
+
+    body = copy_csv_body if connection.vendor == "postgresql" else python_csv_body
+    digest, count = hashlib.sha256(), 0
+    with _snapshot():
+        expected = rows.count()
+        chunk = csv_header_bytes(header)
+        digest.update(chunk)
+        yield chunk
+        for chunk, lines in body(rows, header):
             digest.update(chunk)
+            count += lines
             yield chunk
-    chunk = buffer.getvalue().encode("utf-8")
-    digest.update(chunk)
-    yield chunk
-    export_finish(export=export, row_count=count, checksum=digest.hexdigest())
+    export_finish(
+        export=export,
+        row_count=count,
+        checksum=digest.hexdigest(),
+        expected_rows=expected,
+    )
