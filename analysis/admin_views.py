@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from analysis import selectors, services
 from analysis.models import DomainType, IndexRun, ResultKind, RunStatus, Wave
+from analysis.status_messages import from_json
 
 RUN = "analysis.run_index_pipeline"
 PUBLISH = "analysis.publish_results"
@@ -73,7 +74,7 @@ def _status(run: IndexRun) -> dict:
         "status": run.status,
         "status_label": run.get_status_display(),
         "progress": run.progress,
-        "message": run.message,
+        "message": str(run.status_message),
         "active": run.is_active,
         "requested_at": run.requested_at.isoformat(),
         "started_at": run.started_at.isoformat() if run.started_at else None,
@@ -92,7 +93,9 @@ def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
         {
             "run": run,
             "wave": run.wave,
-            "problems": (run.diagnostics or {}).get("problems", []),
+            "problems": [
+                from_json(p) for p in (run.diagnostics or {}).get("problems", [])
+            ],
             "can_publish": can_publish and run.status == RunStatus.SUCCEEDED,
             "summary": _summary(run) if can_publish else None,
         },

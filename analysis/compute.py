@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 from scipy import stats
 
 from analysis.insights import SectorMoments, insight_rows
@@ -29,6 +30,7 @@ from analysis.stats.indexes import domain_indexes, satisfied_rates
 from analysis.stats.sufficient import COUNT, collapse, stat_columns
 from analysis.stats.targets import MET, NOT_MET, verdict
 from analysis.stats.weighting import as_population, rake_factors
+from analysis.status_messages import Message
 
 INDEX = "index"
 SATISFIED = "satisfied"
@@ -71,11 +73,15 @@ RESULT_COLUMNS = (
 
 
 class WaveDataError(ValueError):
-    """The wave's data or margins cannot give results; ``problems`` say why."""
+    """The wave's data or margins cannot give results; ``problems`` say why.
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    Problems are messages, worded in the language of whoever reads them; the
+    exception's own text is their source text, for engineers.
+    """
+
+    def __init__(self, problems: Sequence[Message]) -> None:
         self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
+        super().__init__("; ".join(p.source_text() for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -111,32 +117,57 @@ def outcome_columns(table: pd.DataFrame) -> list[str]:
 
 
 # ------------------------------------------------------------------ margins
-def margin_problems(table: pd.DataFrame, margins: Sequence[Margin]) -> list[str]:
+def margin_problems(table: pd.DataFrame, margins: Sequence[Margin]) -> list[Message]:
     """Why the margins cannot calibrate this table, in words for an assessor."""
-    problems: list[str] = []
+    problems: list[Message] = []
     totals = {m.name: float(sum(m.cells.values())) for m in margins}
     for margin in margins:
         for cells, population in margin.cells.items():
+            category = {"margin": margin.name, "category": ",".join(cells)}
             if len(cells) != len(margin.variables):
                 problems.append(
-                    f"Margin “{margin.name}”: category {','.join(cells)} has "
-                    f"{len(cells)} values but the margin has "
-                    f"{len(margin.variables)} variables."
+                    Message(
+                        gettext_noop(
+                            "Margin “%(margin)s”: category %(category)s has "
+                            "%(values)d values but the margin has %(variables)d "
+                            "variables."
+                        ),
+                        {
+                            **category,
+                            "values": len(cells),
+                            "variables": len(margin.variables),
+                        },
+                    )
                 )
             if not np.isfinite(population) or population < 0:
                 problems.append(
-                    f"Margin “{margin.name}”: category {','.join(cells)} has an "
-                    f"invalid population {population!r}."
+                    Message(
+                        gettext_noop(
+                            "Margin “%(margin)s”: category %(category)s has an "
+                            "invalid population %(population)s."
+                        ),
+                        {**category, "population": repr(population)},
+                    )
                 )
         if totals[margin.name] <= 0:
-            problems.append(f"Margin “{margin.name}” has no population at all.")
+            problems.append(
+                Message(
+                    gettext_noop("Margin “%(margin)s” has no population at all."),
+                    {"margin": margin.name},
+                )
+            )
         missing = [
             v for v in margin.variables if weighting_column(v) not in table.columns
         ]
         if missing:
             problems.append(
-                f"Margin “{margin.name}”: no question of the wave's surveys is "
-                f"bound to the weighting variable “{missing[0]}”."
+                Message(
+                    gettext_noop(
+                        "Margin “%(margin)s”: no question of the wave's surveys "
+                        "is bound to the weighting variable “%(variable)s”."
+                    ),
+                    {"margin": margin.name, "variable": missing[0]},
+                )
             )
             continue
         problems.extend(_uncovered_categories(table, margin))
@@ -145,13 +176,24 @@ def margin_problems(table: pd.DataFrame, margins: Sequence[Margin]) -> list[str]
         for name, total in rest:
             if not np.isclose(total, first[1], rtol=1e-6):
                 problems.append(
-                    f"Margins do not add up to the same population: “{first[0]}” "
-                    f"totals {first[1]:,.0f} but “{name}” totals {total:,.0f}."
+                    Message(
+                        gettext_noop(
+                            "Margins do not add up to the same population: "
+                            "“%(first)s” totals %(first_total)s but “%(other)s” "
+                            "totals %(other_total)s."
+                        ),
+                        {
+                            "first": first[0],
+                            "first_total": f"{first[1]:,.0f}",
+                            "other": name,
+                            "other_total": f"{total:,.0f}",
+                        },
+                    )
                 )
     return problems
 
 
-def _uncovered_categories(table: pd.DataFrame, margin: Margin) -> list[str]:
+def _uncovered_categories(table: pd.DataFrame, margin: Margin) -> list[Message]:
     columns = [weighting_column(v) for v in margin.variables]
     observed = table[columns].dropna()
     counts = table.loc[observed.index, COUNT].groupby(
@@ -164,9 +206,18 @@ def _uncovered_categories(table: pd.DataFrame, margin: Margin) -> list[str]:
         key = tuple(str(v) for v in key)
         if key not in known:
             problems.append(
-                f"Margin “{margin.name}” has no population for category "
-                f"{','.join(key)}, which {int(count)} respondents gave: add it "
-                "to the margin."
+                Message(
+                    gettext_noop(
+                        "Margin “%(margin)s” has no population for category "
+                        "%(category)s, which %(count)d respondents gave: add it "
+                        "to the margin."
+                    ),
+                    {
+                        "margin": margin.name,
+                        "category": ",".join(key),
+                        "count": int(count),
+                    },
+                )
             )
     return problems
 
@@ -192,7 +243,15 @@ def _impute_missing(
         missing = missing & ~skipped
         if not len(asked):
             raise WaveDataError(
-                [f"No respondent answered the “{variable}” weighting question."]
+                [
+                    Message(
+                        gettext_noop(
+                            "No respondent answered the “%(variable)s” weighting "
+                            "question."
+                        ),
+                        {"variable": variable},
+                    )
+                ]
             )
         values = out[column].where(~skipped, NOT_ASKED)
         if missing.any():
@@ -244,8 +303,12 @@ def calibrated_design(
     if table["service_point"].nunique() < 2:
         raise WaveDataError(
             [
-                "Too few respondents to estimate: responses from at least two "
-                "service points are needed."
+                Message(
+                    gettext_noop(
+                        "Too few respondents to estimate: responses from at "
+                        "least two service points are needed."
+                    )
+                )
             ]
         )
     variables = sorted({v for m in margins for v in m.variables})
@@ -274,7 +337,15 @@ def calibrated_design(
             design = design.rake(raking, max_iter=200, tol=1e-8)
             weight = _raked_weights(table, raking)
         except ValueError as exc:
-            raise WaveDataError([f"Weighting failed: {exc}"]) from exc
+            # the core's reason is technical and English: a parameter as is
+            raise WaveDataError(
+                [
+                    Message(
+                        gettext_noop("Weighting failed: %(reason)s"),
+                        {"reason": str(exc)},
+                    )
+                ]
+            ) from exc
     return (
         design,
         table.assign(_weight=weight),
@@ -466,7 +537,9 @@ def wave_results(
     se, ci_low, ci_high, n, deff, df, target, verdict, p_value, details``.
     """
     if table.empty or table[COUNT].sum() == 0:
-        raise WaveDataError(["The wave has no analysable responses yet."])
+        raise WaveDataError(
+            [Message(gettext_noop("The wave has no analysable responses yet."))]
+        )
     problems = margin_problems(table, spec.margins)
     if problems:
         raise WaveDataError(problems)

@@ -17,6 +17,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import RevisionMixin
 
+from analysis.status_messages import Message, from_fields
 from core.i18n import localized_value
 
 
@@ -277,7 +278,10 @@ class IndexRun(models.Model):
         max_length=12, choices=RunTrigger.choices, default=RunTrigger.MANUAL
     )
     progress = models.PositiveSmallIntegerField(default=0)
+    # what the status said, worded in the reader's language when shown
+    # (analysis.status_messages): the msgid and its parameters
     message = models.CharField(max_length=300, blank=True)
+    message_params = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -323,6 +327,10 @@ class IndexRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def status_message(self) -> Message:
+        return from_fields(self.message, self.message_params)
 
 
 class ResultKind(models.TextChoices):

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from analysis import selectors
 from analysis.compute import WaveDataError, WaveSpec, wave_results
@@ -33,6 +34,7 @@ from analysis.models import (
     RunTrigger,
     Wave,
 )
+from analysis.status_messages import Message
 from surveys.models import Region, Sector, ServicePoint
 
 logger = logging.getLogger(__name__)
@@ -70,17 +72,17 @@ def _mark(run_id: int, **fields) -> None:
     IndexRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now(), **fields)
 
 
-def _progress(run_id: int, progress: int, message: str) -> None:
-    _mark(run_id, progress=progress, message=message[:300])
+def _progress(run_id: int, progress: int, msgid: str) -> None:
+    _mark(run_id, progress=progress, **Message(msgid).as_fields())
 
 
-def _fail(run_id: int, message: str, error: str = "") -> None:
+def _fail(run_id: int, message: Message, error: str = "") -> None:
     _mark(
         run_id,
         status=RunStatus.FAILED,
-        message=message[:300],
         error=error,
         finished_at=timezone.now(),
+        **message.as_fields(),
     )
 
 
@@ -92,9 +94,12 @@ def _retire_stale_runs(wave: Wave) -> None:
         last = run.heartbeat_at or run.requested_at
         if last < limit:
             run.status = RunStatus.FAILED
-            run.message = _("Interrupted: no progress for 15 minutes.")
+            run.message = gettext_noop("Interrupted: no progress for 15 minutes.")
+            run.message_params = {}
             run.finished_at = timezone.now()
-            run.save(update_fields=["status", "message", "finished_at"])
+            run.save(
+                update_fields=["status", "message", "message_params", "finished_at"]
+            )
 
 
 def _enqueue(run_id: int) -> None:
@@ -106,9 +111,11 @@ def _enqueue(run_id: int) -> None:
         logger.warning("index run %s could not be queued: %s", run_id, exc)
         _fail(
             run_id,
-            _(
-                "The task queue is unreachable, so the run could not start. "
-                "Try again in a few minutes."
+            Message(
+                gettext_noop(
+                    "The task queue is unreachable, so the run could not start. "
+                    "Try again in a few minutes."
+                )
             ),
             repr(exc),
         )
@@ -137,7 +144,7 @@ def index_run_request(
                     requested_by=requested_by,
                     trigger=trigger,
                     requested_at=timezone.now(),
-                    message=_("Waiting for a worker."),
+                    message=gettext_noop("Waiting for a worker."),
                 )
         except IntegrityError:  # lost a race with another request
             return IndexRun.objects.get(wave=wave, status__in=ACTIVE_STATUSES)
@@ -172,7 +179,12 @@ def _claim(run_id: int, task_id: str) -> IndexRun | None:
         run.heartbeat_at = now
         run.attempts += 1
         run.progress = 5
-        run.message = _("Started.") if run.attempts == 1 else _("Restarted.")
+        run.message = (
+            gettext_noop("Started.")
+            if run.attempts == 1
+            else gettext_noop("Restarted.")
+        )
+        run.message_params = {}
         run.task_id = task_id or run.task_id
         run.save()
     return run
@@ -291,9 +303,9 @@ def _compute(run: IndexRun) -> tuple[pd.DataFrame, dict, dict]:
     fingerprint = selectors.wave_fingerprint(wave, summary)
     _mark(run.pk, data_fingerprint=fingerprint)
     variables = sorted({v for m in margins for v in m.variables})
-    _progress(run.pk, 10, _("Aggregating responses in the database."))
+    _progress(run.pk, 10, gettext_noop("Aggregating responses in the database."))
     table, moments = selectors.wave_aggregates(wave, variables)
-    _progress(run.pk, 60, _("Weighting and estimating."))
+    _progress(run.pk, 60, gettext_noop("Weighting and estimating."))
     spec = WaveSpec(
         sector_classes=dict(Sector.objects.values_list("code", "service_class")),
         margins=margins,
@@ -329,7 +341,8 @@ def _store(run: IndexRun, frame: pd.DataFrame, provenance: dict, diagnostics) ->
         provenance["finished_at"] = now.isoformat()
         locked.status = RunStatus.SUCCEEDED
         locked.progress = 100
-        locked.message = _("Finished: %(n)d results stored.") % {"n": len(frame)}
+        locked.message = gettext_noop("Finished: %(n)d results stored.")
+        locked.message_params = {"n": len(frame)}
         locked.finished_at = now
         locked.heartbeat_at = now
         locked.provenance = provenance
@@ -350,13 +363,17 @@ def index_run_execute(*, run_id: int, task_id: str = "") -> IndexRun | None:
         return IndexRun.objects.filter(pk=run_id).first()
     try:
         frame, diagnostics, inputs = _compute(run)
-        _progress(run.pk, 85, _("Storing results."))
+        _progress(run.pk, 85, gettext_noop("Storing results."))
         provenance = _provenance(run, run.wave, inputs, diagnostics)
         _store(run, frame, provenance, diagnostics)
     except WaveDataError as exc:
-        _fail(run.pk, _("No results: %(why)s") % {"why": exc.problems[0]}, str(exc))
+        _fail(
+            run.pk,
+            Message(gettext_noop("No results: %(why)s"), {"why": exc.problems[0]}),
+            str(exc),
+        )
         IndexRun.objects.filter(pk=run.pk).update(
-            diagnostics={"problems": exc.problems}
+            diagnostics={"problems": [p.as_json() for p in exc.problems]}
         )
     except (DatabaseError, SoftTimeLimitExceeded):
         raise  # the task retries or records the time limit
@@ -364,19 +381,23 @@ def index_run_execute(*, run_id: int, task_id: str = "") -> IndexRun | None:
         logger.exception("index run %s failed", run_id)
         _fail(
             run.pk,
-            _("The computation failed unexpectedly; the previous results stay."),
+            Message(
+                gettext_noop(
+                    "The computation failed unexpectedly; the previous results stay."
+                )
+            ),
             repr(exc),
         )
     return IndexRun.objects.get(pk=run_id)
 
 
-def index_run_fail(*, run_id: int, message: str, error: str = "") -> None:
+def index_run_fail(*, run_id: int, message: Message, error: str = "") -> None:
     """Record that a run stopped (time limit, retries exhausted)."""
     IndexRun.objects.filter(pk=run_id, status__in=ACTIVE_STATUSES).update(
         status=RunStatus.FAILED,
-        message=message[:300],
         error=error,
         finished_at=timezone.now(),
+        **message.as_fields(),
     )
 
 

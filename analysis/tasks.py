@@ -5,10 +5,11 @@ from __future__ import annotations
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from analysis import selectors, services
 from analysis.models import RunTrigger
+from analysis.status_messages import Message
 
 SOFT_TIME_LIMIT = 540
 TIME_LIMIT = 600
@@ -30,15 +31,17 @@ def run_index_pipeline(self, run_id: int) -> str | None:
     except SoftTimeLimitExceeded:
         services.index_run_fail(
             run_id=run_id,
-            message=_("Stopped: the run took longer than %(s)d seconds.")
-            % {"s": SOFT_TIME_LIMIT},
+            message=Message(
+                gettext_noop("Stopped: the run took longer than %(s)d seconds."),
+                {"s": SOFT_TIME_LIMIT},
+            ),
         )
         return "failed"
     except DatabaseError as exc:
         if self.request.retries >= MAX_RETRIES or self.request.is_eager:
             services.index_run_fail(
                 run_id=run_id,
-                message=_("Stopped: the database was unavailable."),
+                message=Message(gettext_noop("Stopped: the database was unavailable.")),
                 error=repr(exc),
             )
             return "failed"

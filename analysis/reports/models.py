@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from analysis.reports.storage import report_storage
+from analysis.status_messages import Message, from_fields
 
 
 class ReportKind(models.TextChoices):
@@ -57,7 +58,10 @@ class Report(models.Model):
         max_length=12, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
     progress = models.PositiveSmallIntegerField(default=0)
+    # what the status said, worded in the reader's language when shown
+    # (analysis.status_messages): the msgid and its parameters
     message = models.CharField(max_length=300, blank=True)
+    message_params = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     file = models.FileField(storage=report_storage, upload_to="%Y/%m/", blank=True)
     size = models.PositiveBigIntegerField(default=0)
@@ -90,6 +94,10 @@ class Report(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+    @property
+    def status_message(self) -> Message:
+        return from_fields(self.message, self.message_params)
 
     @property
     def filename(self) -> str:

@@ -12,10 +12,12 @@ from tempfile import SpooledTemporaryFile
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from analysis.dashboard.selectors import dashboard_run, wave_overview
 from analysis.models import Wave
 from analysis.reports.models import Report, ReportKind, ReportStatus
+from analysis.status_messages import Message
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ def report_request(
             language=language,
             requested_by=requested_by,
             requested_at=timezone.now(),
-            message="Waiting for a worker.",
+            message=gettext_noop("Waiting for a worker."),
         )
         transaction.on_commit(lambda: _enqueue(report.pk))
     return report
@@ -82,7 +84,7 @@ def _enqueue(report_id: int) -> None:
         logger.warning("report %s could not be queued: %s", report_id, exc)
         report_fail(
             report_id=report_id,
-            message="The task queue is unreachable.",
+            message=Message(gettext_noop("The task queue is unreachable.")),
             error=repr(exc),
         )
         return
@@ -93,12 +95,12 @@ def _progress(report_id: int, progress: int) -> None:
     Report.objects.filter(pk=report_id).update(progress=min(progress, 100))
 
 
-def report_fail(*, report_id: int, message: str, error: str = "") -> None:
+def report_fail(*, report_id: int, message: Message, error: str = "") -> None:
     Report.objects.filter(pk=report_id).exclude(status=ReportStatus.SUCCEEDED).update(
         status=ReportStatus.FAILED,
-        message=message[:300],
         error=error,
         finished_at=timezone.now(),
+        **message.as_fields(),
     )
 
 
@@ -117,9 +119,17 @@ def _claim(report_id: int) -> Report | None:
         report.started_at = timezone.now()
         report.attempts += 1
         report.progress = 5
-        report.message = "Generating."
+        report.message = gettext_noop("Generating.")
+        report.message_params = {}
         report.save(
-            update_fields=["status", "started_at", "attempts", "progress", "message"]
+            update_fields=[
+                "status",
+                "started_at",
+                "attempts",
+                "progress",
+                "message",
+                "message_params",
+            ]
         )
     return report
 
@@ -155,6 +165,7 @@ def report_generate(*, report_id: int) -> Report | None:
             locked.status = ReportStatus.SUCCEEDED
             locked.progress = 100
             locked.message = ""
+            locked.message_params = {}
             locked.finished_at = timezone.now()
             locked.save()
     return locked

@@ -7,8 +7,10 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
+from django.utils.translation import gettext_noop
 
 from analysis.reports import services
+from analysis.status_messages import Message
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +34,17 @@ def generate_report(self, report_id: int) -> str | None:
     except SoftTimeLimitExceeded:
         services.report_fail(
             report_id=report_id,
-            message=f"Stopped: took longer than {SOFT_TIME_LIMIT} seconds.",
+            message=Message(
+                gettext_noop("Stopped: took longer than %(s)d seconds."),
+                {"s": SOFT_TIME_LIMIT},
+            ),
         )
         return "failed"
     except DatabaseError as exc:
         if self.request.retries >= MAX_RETRIES or self.request.is_eager:
             services.report_fail(
                 report_id=report_id,
-                message="Stopped: the database was unavailable.",
+                message=Message(gettext_noop("Stopped: the database was unavailable.")),
                 error=repr(exc),
             )
             return "failed"
@@ -48,7 +53,7 @@ def generate_report(self, report_id: int) -> str | None:
         logger.exception("report %s failed", report_id)
         services.report_fail(
             report_id=report_id,
-            message="The report could not be generated.",
+            message=Message(gettext_noop("The report could not be generated.")),
             error=repr(exc),
         )
         return "failed"
