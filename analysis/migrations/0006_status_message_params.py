@@ -2,8 +2,10 @@
 
 Existing rows hold finished words, in English or in Chinese. Those that read
 as one of the messages of the time, in either language, are turned back into
-that message's msgid and parameters, so they too are shown in the reader's
-language; anything else stays as it is and is shown as it is.
+that message's msgid and parameters (the problem behind "No results" and the
+problems in a run's diagnostics too), so they are shown in the reader's
+language; anything else stays as it is and is shown as it is. The msgids are
+copied here, not imported, because they are those of the time.
 """
 
 import re
@@ -36,6 +38,25 @@ REPORT_MESSAGES = (
     "Stopped: the database was unavailable.",
     "The report could not be generated.",
 )
+#: The problems a run without results gave (in English only, until now).
+PROBLEMS = (
+    "Margin “%(margin)s”: category %(category)s has %(values)d values but the "
+    "margin has %(variables)d variables.",
+    "Margin “%(margin)s”: category %(category)s has an invalid population "
+    "%(population)s.",
+    "Margin “%(margin)s” has no population at all.",
+    "Margin “%(margin)s”: no question of the wave's surveys is bound to the "
+    "weighting variable “%(variable)s”.",
+    "Margins do not add up to the same population: “%(first)s” totals "
+    "%(first_total)s but “%(other)s” totals %(other_total)s.",
+    "Margin “%(margin)s” has no population for category %(category)s, which "
+    "%(count)d respondents gave: add it to the margin.",
+    "No respondent answered the “%(variable)s” weighting question.",
+    "Too few respondents to estimate: responses from at least two service "
+    "points are needed.",
+    "Weighting failed: %(reason)s",
+    "The wave has no analysable responses yet.",
+)
 PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)([ds])")
 
 
@@ -58,23 +79,51 @@ def _readers(msgids):
     return readers
 
 
-def _restate(model, msgids) -> None:
-    readers = _readers(msgids)
-    for row in model.objects.exclude(message="").only("pk", "message"):
-        for msgid, reader in readers:
-            said = reader.fullmatch(row.message)
-            if said is None:
-                continue
+def _read(words: str, readers) -> dict | None:
+    """The message (as stored in JSON) that ``words`` are the wording of."""
+    for msgid, reader in readers:
+        said = reader.fullmatch(words)
+        if said is not None:
             params = {
                 name: int(value) if value.isdigit() else value
                 for name, value in said.groupdict().items()
             }
-            model.objects.filter(pk=row.pk).update(message=msgid, message_params=params)
-            break
+            return {"msgid": msgid, "params": params}
+    return None
+
+
+def _restate(model, msgids) -> None:
+    readers, problems = _readers(msgids), _readers(PROBLEMS)
+    for row in model.objects.exclude(message="").only("pk", "message"):
+        said = _read(row.message, readers)
+        if said is None:
+            continue
+        params = said["params"]
+        if "why" in params:  # the problem behind "No results: %(why)s"
+            params["why"] = _read(params["why"], problems) or params["why"]
+        model.objects.filter(pk=row.pk).update(
+            message=said["msgid"], message_params=params
+        )
+
+
+def _restate_problems(model) -> None:
+    problems = _readers(PROBLEMS)
+    for run in model.objects.filter(diagnostics__has_key="problems"):
+        stored = run.diagnostics["problems"]
+        if not isinstance(stored, list):
+            continue
+        restated = [
+            (_read(p, problems) or p) if isinstance(p, str) else p for p in stored
+        ]
+        model.objects.filter(pk=run.pk).update(
+            diagnostics={**run.diagnostics, "problems": restated}
+        )
 
 
 def restate_messages(apps, schema_editor) -> None:
-    _restate(apps.get_model("analysis", "IndexRun"), RUN_MESSAGES)
+    runs = apps.get_model("analysis", "IndexRun")
+    _restate(runs, RUN_MESSAGES)
+    _restate_problems(runs)
     _restate(apps.get_model("analysis", "Report"), REPORT_MESSAGES)
 
 

@@ -128,6 +128,8 @@ def test_the_migration_rewords_old_messages_in_the_readers_language(client):
     finished = _old_style_run(wave, "已完成：已保存 12 条结果。")
     stopped = _old_style_run(wave, "Stopped: the run took longer than 540 seconds.")
     odd = _old_style_run(wave, "Stopped by hand at 100%.")
+    problem = "Margin “age_band” has no population at all."
+    no_results = _old_style_run(wave, f"无结果：{problem}", [problem, "Odd."])
     migration = importlib.import_module(
         "analysis.migrations.0006_status_message_params"
     )
@@ -142,6 +144,14 @@ def test_the_migration_rewords_old_messages_in_the_readers_language(client):
     assert stopped.message_params == {"s": 540}
     with translation.override("zh-hans"):
         assert str(stopped.status_message) == "已停止：计算用时超过 540 秒。"
+    no_results.refresh_from_db()
+    with translation.override("en"):
+        assert str(no_results.status_message) == f"No results: {problem}"
+    page = _pages(_reader(client, "zh-hans"), no_results)
+    assert page["status"] == "无结果：边际分布“age_band”的人口总数为零。"
+    assert "<li>边际分布“age_band”的人口总数为零。</li>" in page["run"]
+    assert "<li>Odd.</li>" in page["run"]  # read as no known problem: as stored
+    client.logout()
     odd.refresh_from_db()
     assert (odd.message, odd.message_params) == ("Stopped by hand at 100%.", {})
     assert _pages(_reader(client, "en"), odd)["status"] == "Stopped by hand at 100%."
