@@ -14,12 +14,12 @@ import pandas as pd
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from analysis.calibration import weighting_column
 from analysis.compute import (
     DIMENSION_PREFIX,
     INDEX,
     NO_SERVICE_POINT,
     SATISFIED,
-    weighting_column,
 )
 from analysis.insights import MomentSet, SectorMoments
 from analysis.sql import UNKNOWN_REGION, SurveyScoring

@@ -8,7 +8,8 @@ import json
 import pandas as pd
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 
-from analysis.compute import Margin, merge_statistics
+from analysis.calibration import Margin
+from analysis.compute import merge_statistics
 from analysis.insights import SectorMoments
 from analysis.models import (
     IndexResult,

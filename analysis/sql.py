@@ -21,13 +21,12 @@ from django.db.models import F, FloatField, Func, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
+from analysis.calibration import WEIGHTING_PREFIX, weighting_column
 from analysis.compute import (
     DIMENSION_PREFIX,
     INDEX,
     NO_SERVICE_POINT,
     SATISFIED,
-    WEIGHTING_PREFIX,
-    weighting_column,
 )
 from analysis.stats.sufficient import COUNT, stat_columns
 

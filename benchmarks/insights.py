@@ -106,7 +106,8 @@ def _naive_sector(wave, survey, variables, weights_of):
 
 
 def main() -> None:
-    from analysis.compute import calibrated_design, wave_results
+    from analysis.calibration import calibrated_design
+    from analysis.compute import wave_results
     from analysis.selectors import (
         survey_scoring,
         wave_aggregates,

@@ -3,7 +3,7 @@ computes it for the response's wave.
 
 The pipeline aggregates a wave to one row per group of sector, service point,
 region, channel and weighting answers, and rakes those groups to the wave's
-population margins (:func:`analysis.compute.calibrated_design`, the
+population margins (:func:`analysis.calibration.calibrated_design`, the
 statistical core's ``rake_factors``). Every respondent of a group gets the
 group's weight, so an export needs the few groups' weights, not one per row:
 :class:`WaveWeights` computes them once per wave and looks each row up by its
@@ -19,12 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.compute import (
-    NO_SERVICE_POINT,
-    WaveDataError,
-    calibrated_design,
-    weighting_column,
-)
+from analysis.calibration import WaveDataError, calibrated_design, weighting_column
+from analysis.compute import NO_SERVICE_POINT
 from analysis.models import Wave
 from analysis.selectors import survey_scoring, wave_margins, wave_statistics
 from analysis.sql import KEYS, UNKNOWN_REGION

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.compute import Margin, WaveDataError, WaveSpec, wave_results
+from analysis.calibration import Margin, WaveDataError
+from analysis.compute import WaveSpec, wave_results
 from analysis.stats.design import SurveyDesign
 from analysis.stats.sufficient import aggregate
 

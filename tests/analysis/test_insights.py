@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import selectors
-from analysis.compute import calibrated_design
+from analysis.calibration import calibrated_design
 from analysis.frames import _scored, microdata_moments, responses_microdata
 from analysis.insights import DRIVERS, OVERALL, alpha_set
 from analysis.models import IndexResult
