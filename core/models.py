@@ -24,6 +24,16 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Through the page tree, so the front page needs no knowledge of the
+        # apps whose listing pages (the survey index) sit below it.
+        context["listings"] = [
+            (listing, listing.get_children().live().public().specific())
+            for listing in self.get_children().live().public().specific()
+        ]
+        return context
+
 
 class WorkerHeartbeat(models.Model):
     """When a Celery worker last ran the heartbeat task: proof that work flows."""

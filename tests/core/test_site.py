@@ -49,3 +49,23 @@ def test_static_files_are_local_and_no_cdn_is_referenced(client, home_page):
     html = client.get("/").content.decode()
     assert "/static/css/site.css" in html
     assert "//cdn" not in html and "googleapis" not in html
+
+
+def test_the_home_page_shows_where_to_start(client, home_page):
+    """A citizen landing on the front page finds the open surveys, the
+    complaint form and the published results, in their language."""
+    from tests.factories.surveys import SurveyIndexPageFactory, SurveyPageFactory
+
+    index = SurveyIndexPageFactory(parent=home_page, title_en="Surveys")
+    open_survey = SurveyPageFactory(parent=index, title_en="Hospital survey")
+    SurveyPageFactory(parent=index, title_en="Draft survey", live=False)
+
+    html = client.get("/en/").content.decode()
+    assert f'href="/en/{index.slug}/{open_survey.slug}/"' in html
+    assert "Hospital survey" in html
+    assert "Draft survey" not in html
+    assert 'href="/en/complaints/new/"' in html
+    assert 'href="/en/results/"' in html
+
+    chinese = client.get("/").content.decode()
+    assert open_survey.title in chinese and "结果公示" in chinese
