@@ -15,7 +15,8 @@ constraint.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 
 import numpy as np
@@ -25,16 +26,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg import Copy
 from psycopg.copy import QueuedLibpqWriter
 
 from exchange.models import ImportJob, ImportStatus
-from exchange.plan import ResponsePlan
+from exchange.plan import PlannedRows, ResponsePlan
 from exchange.problems import FileRejected, Problem
 from surveys.models import Response, ResponseStatus
 
 INSERT_BATCH = 2_000
 STAGE_PREFIX = "exchange_prepared_"
-STAGE_CHUNK_ROWS = 50_000
 STAGE_SLICES = 20
 STAGE_KEEP = timedelta(days=7)
 NULL = "\\N"
@@ -87,49 +88,53 @@ def _unescape(text: str) -> str | None:
     )
 
 
-def _lines(plan: ResponsePlan, positions: np.ndarray, *, job_id: int) -> bytes:
-    """The rows at ``positions`` of the plan as rows of the responses table,
-    in COPY text format: one line per row, built column by column."""
-    codes, hours = pd.factorize(plan.started_at[positions])
+def _lines(rows: PlannedRows, positions: np.ndarray, *, job_id: int) -> bytes:
+    """The rows at ``positions`` as rows of the responses table, in COPY text
+    format. Columns are built by distinct value where they repeat; each line
+    is then one C-level join of its fields (measured faster than pandas' or
+    numpy's column-wise string operations, which copy every growing prefix)."""
+    codes, hours = pd.factorize(rows.started_at[positions])
     hour = np.asarray(
         pd.DatetimeIndex(hours).strftime("%Y-%m-%d %H:00:00+00"), dtype=object
     )[codes]
     flag_texts: dict[int, str] = {}  # the plan shares one list per combination
     flags = [
         flag_texts.get(id(f)) or flag_texts.setdefault(id(f), json.dumps(f))
-        for f in (plan.flags[i] for i in positions.tolist())
+        for f in (rows.flags[i] for i in positions.tolist())
     ]
-    points = plan.service_point_id[positions]
-    # The same for every row: survey, revision, status, duration, sections, job.
+    points = rows.service_point_id[positions]
+    interviewer_codes, interviewers = pd.factorize(rows.interviewer[positions])
+    # The same for every row: survey, revision, status, duration, sections,
+    # job; it ends the line.
     constant = "\t".join(
         str(value)
         for value in (
-            plan.survey_id,
-            plan.revision_id,
+            rows.survey_id,
+            rows.revision_id,
             ResponseStatus.SUBMITTED.value,
             0,
-            plan.sections,
+            rows.sections,
             job_id,
         )
     )
     columns = [
-        plan.row_numbers[positions].astype(str).astype(object),
-        plan.idempotency_key[positions],
+        rows.row_numbers[positions].astype(str).astype(object),
+        rows.idempotency_key[positions],
         np.where(points > 0, points.astype(str), NULL).astype(object),
-        plan.channel[positions],
-        plan.language[positions],
+        rows.channel[positions],
+        rows.language[positions],
         hour,
         hour,
         hour,
-        [_escape(text) for text in plan.answers[positions]],
+        map(_escape, rows.answers[positions]),
         flags,
-        np.where(plan.excluded[positions], "t", "f").astype(object),
-        [_escape(text) for text in plan.interviewer[positions]],
+        np.where(rows.excluded[positions], "t", "f").astype(object),
+        np.array([_escape(text) for text in interviewers], dtype=object)[
+            interviewer_codes
+        ],
+        [constant + "\n"] * len(positions),
     ]
-    tail = "\t" + constant + "\n"
-    return "".join(
-        ["\t".join(fields) + tail for fields in zip(*columns, strict=True)]
-    ).encode("utf-8")
+    return "".join(map("\t".join, zip(*columns, strict=True))).encode("utf-8")
 
 
 def prepared_file(plan: ResponsePlan, *, job_id: int) -> ContentFile:
@@ -142,32 +147,53 @@ def stage_name(job_id: int) -> str:
     return f"{STAGE_PREFIX}{int(job_id)}"
 
 
-def stage_prepared(plan: ResponsePlan, *, job_id: int) -> None:
-    """PostgreSQL: the rows to create, streamed into the job's stage table.
+@contextmanager
+def stage_writer(*, job_id: int) -> Iterator[Callable[[PlannedRows], None]]:
+    """PostgreSQL: a function that streams the rows to create of each checked
+    chunk into the job's stage table; the stage is complete when the block
+    ends without an exception, and absent if it ends with one.
 
-    Chunks are sent as they are built, so PostgreSQL parses one (the answers'
-    JSON above all) while Python builds the next. Rows keep the file's order,
-    and so will their ids: an export lists them as the file did. The table
-    is UNLOGGED: it is scratch work, not data (a crash empties it, and
-    confirming then asks for a new check).
+    The dry run hands each chunk on as soon as it is checked: a writer thread
+    sends it, and PostgreSQL parses it (the answers' JSON above all) on the
+    other core while Python checks the next. The COPY starts with the first
+    chunk, as the check still reads reference data before it. Rows keep the
+    file's order, and so will their ids: an export lists them as the file
+    did. The table is UNLOGGED: it is scratch work, not data (a crash empties
+    it, and confirming then asks for a new check).
     """
+    with ExitStack() as stack:
+        copy: Copy | None = None
+
+        def send(rows: PlannedRows) -> None:
+            nonlocal copy
+            if copy is None:
+                copy = stack.enter_context(_stage_copy(job_id))
+            copy.write(_lines(rows, np.flatnonzero(rows.to_create), job_id=job_id))
+
+        yield send
+
+
+@contextmanager
+def _stage_copy(job_id: int) -> Iterator[Copy]:
+    """The job's new stage table and a COPY into it, in a transaction (a
+    savepoint inside one): a check that fails half-way leaves no stage."""
     quote = connection.ops.quote_name
     stage = stage_name(job_id)
     columns = ", ".join(PREPARED_COLUMNS)
-    order = np.flatnonzero(plan.to_create)
-    with connection.wrap_database_errors, connection.cursor() as cursor:
+    with (
+        transaction.atomic(),
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+    ):
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(
             f"CREATE UNLOGGED TABLE {stage} AS "  # noqa: S608
             f"SELECT {columns} FROM {quote(Response._meta.db_table)} WITH NO DATA"
         )
-        # A writer thread sends each chunk while this one builds the next.
         writer = QueuedLibpqWriter(cursor.cursor)
         sql = f"COPY {stage} ({columns}) FROM STDIN"
         with cursor.cursor.copy(sql, writer=writer) as copy:
-            for start in range(0, len(order), STAGE_CHUNK_ROWS):
-                chunk = order[start : start + STAGE_CHUNK_ROWS]
-                copy.write(_lines(plan, chunk, job_id=job_id))
+            yield copy
 
 
 def prepared_discard(job: ImportJob) -> None:

@@ -7,7 +7,10 @@ The loader writes exactly the rows of a plan without errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from itertools import chain
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +20,7 @@ from exchange import columns as cols
 from exchange import meta
 from exchange.problems import FileRejected, Problem
 from exchange.readers import RawTable
-from exchange.validation import answers_json, validate_answers
+from exchange.validation import AnswerSet, answers_json, validate_answers
 from surveys.models import QualityFlag, QuestionKind, Response
 from surveys.questionnaire import Questionnaire
 from surveys.services import (
@@ -28,11 +31,16 @@ from surveys.services import (
 
 IMPORT_KEY_PREFIX = "import:"
 META_SHEET_SURVEY = "survey_id"
+# Rows checked, and handed on to the stage, at a time: small enough that
+# PostgreSQL starts early and is rarely left waiting, large enough that the
+# per-column work of a chunk (factorizing, checking distinct values) is small.
+PLAN_CHUNK_ROWS = 20_000
 
 
 @dataclass
-class ResponsePlan:
-    """Columns ready to load, one entry per file row, plus the verdicts."""
+class PlannedRows:
+    """Columns ready to load, one entry per file row (of the whole file or of
+    a chunk of it)."""
 
     survey_id: int
     revision_id: int
@@ -48,6 +56,16 @@ class ResponsePlan:
     excluded: np.ndarray
     idempotency_key: np.ndarray
     already_imported: np.ndarray
+
+    @property
+    def to_create(self) -> np.ndarray:
+        return ~self.already_imported
+
+
+@dataclass
+class ResponsePlan(PlannedRows):
+    """Every row of a file, plus the verdicts."""
+
     errors: pd.DataFrame  # row, column, value, message
     dropped: dict[str, int]
 
@@ -58,10 +76,6 @@ class ResponsePlan:
     @property
     def rejected_rows(self) -> int:
         return int(self.errors["row"].nunique()) if len(self.errors) else 0
-
-    @property
-    def to_create(self) -> np.ndarray:
-        return ~self.already_imported
 
     def row_outcomes(self, limit: int) -> list[dict]:
         """The first rows' outcomes (all rejected rows first) for the preview."""
@@ -119,12 +133,22 @@ def survey_of_template(table: RawTable, survey_id: int, title: str) -> None:
 
 
 def plan_responses(
-    *, survey, questionnaire: Questionnaire, revision_id: int, table: RawTable
+    *,
+    survey,
+    questionnaire: Questionnaire,
+    revision_id: int,
+    table: RawTable,
+    on_chunk: Callable[[PlannedRows], None] | None = None,
 ) -> ResponsePlan:
     """Check every row of ``table`` against ``survey``; writes nothing.
 
     ``FileRejected`` for problems with the file as a whole (columns); row
-    problems are in ``plan.errors``.
+    problems are in ``plan.errors``. The answers are checked
+    ``PLAN_CHUNK_ROWS`` rows at a time; while no row so far is rejected, each
+    chunk's rows go to ``on_chunk`` as soon as they are built, so that
+    PostgreSQL parses one chunk while the next is checked. Every database
+    read happens before the first chunk: ``on_chunk`` may hold the
+    connection (a COPY) until the end.
     """
     survey_of_template(table, survey.pk, survey.title)
     column_map, problems = cols.map_columns(
@@ -133,20 +157,100 @@ def plan_responses(
     if problems:
         raise FileRejected(problems)
     frame, n = table.frame, len(table)
-    answer_set = validate_answers(questionnaire, column_map, frame)
+    # The interview columns go over the whole file at once: a few distinct
+    # values each, looked up in reference data from the database.
     meta_errors: list[pd.DataFrame] = []
-    point_ids = meta.service_points(column_map, frame, meta_errors)
-    channel = meta.channels(column_map, frame, meta_errors)
-    started = meta.dates(column_map, frame, meta_errors)
-    language = meta.languages(column_map, frame, meta_errors)
-    interviewer = meta.interviewers(column_map, frame, meta_errors)
-    errors = pd.concat([answer_set.errors, *meta_errors], ignore_index=True)
+    interview = Interview(
+        point_ids=meta.service_points(column_map, frame, meta_errors),
+        channel=meta.channels(column_map, frame, meta_errors),
+        started=meta.dates(column_map, frame, meta_errors),
+        language=meta.languages(column_map, frame, meta_errors),
+        interviewer=meta.interviewers(column_map, frame, meta_errors),
+    )
+    done = frozenset(
+        Response.objects.filter(
+            survey=survey, idempotency_key__startswith=IMPORT_KEY_PREFIX
+        ).values_list("idempotency_key", flat=True)
+    )
+    seen = SeenContent()
+    chunks: list[PlannedRows] = []
+    error_frames: list[pd.DataFrame] = []
+    dropped: dict[str, int] = {}
+    rejected = bool(meta_errors)
+    for start in range(0, n, PLAN_CHUNK_ROWS):
+        rows = slice(start, min(start + PLAN_CHUNK_ROWS, n))
+        answer_set = validate_answers(questionnaire, column_map, frame.iloc[rows])
+        error_frames.append(
+            answer_set.errors.assign(position=answer_set.errors["position"] + start)
+        )
+        for code, count in answer_set.dropped.items():
+            dropped[code] = dropped.get(code, 0) + count
+        chunk = _plan_rows(
+            survey=survey,
+            questionnaire=questionnaire,
+            revision_id=revision_id,
+            answer_set=answer_set,
+            interview=interview.rows(rows),
+            row_numbers=table.row_numbers[rows],
+            done=done,
+            seen=seen,
+        )
+        chunks.append(chunk)
+        rejected = rejected or len(answer_set.errors) > 0
+        if on_chunk is not None and not rejected:
+            on_chunk(chunk)
+    # Answer problems first, then the interview columns', row by row, as the
+    # whole file checked at once would list them.
+    errors = pd.concat([*error_frames, *meta_errors], ignore_index=True)
     errors["row"] = table.row_numbers[errors["position"].to_numpy(dtype=np.int64)]
     errors = errors.sort_values(["row"], kind="stable").reset_index(drop=True)
+    return ResponsePlan(
+        **_end_to_end(chunks),
+        errors=errors.drop(columns=["position"]),
+        dropped={k: v for k, v in dropped.items() if v},
+    )
+
+
+@dataclass
+class Interview:
+    """The interview columns of each row: service point, channel, hour,
+    language and interviewer."""
+
+    point_ids: np.ndarray
+    channel: np.ndarray
+    started: np.ndarray
+    language: np.ndarray
+    interviewer: np.ndarray
+
+    def rows(self, rows: slice) -> Interview:
+        return Interview(
+            *(getattr(self, spec.name)[rows] for spec in fields(Interview))
+        )
+
+
+def _plan_rows(
+    *,
+    survey,
+    questionnaire: Questionnaire,
+    revision_id: int,
+    answer_set: AnswerSet,
+    interview: Interview,
+    row_numbers: np.ndarray,
+    done: frozenset[str],
+    seen: SeenContent,
+) -> PlannedRows:
+    """What the rows of one chunk would become: answers' JSON, flags, keys."""
+    n = len(row_numbers)
     answers = answers_json(questionnaire, answer_set, n)
     flags, excluded = _quality(survey, questionnaire, answer_set, n)
     keys, occurrence = _keys(
-        survey.pk, answers, point_ids, channel, started, interviewer
+        survey.pk,
+        answers,
+        interview.point_ids,
+        interview.channel,
+        interview.started,
+        interview.interviewer,
+        seen=seen,
     )
     duplicate = occurrence > 0
     flag_lists = [
@@ -154,31 +258,39 @@ def plan_responses(
         for f, d in zip(flags, duplicate, strict=True)
     ]
     excluded = excluded | (duplicate & (QualityFlag.DUPLICATE in AUTO_EXCLUDED_FLAGS))
-    done = set(
-        Response.objects.filter(
-            survey=survey, idempotency_key__startswith=IMPORT_KEY_PREFIX
-        ).values_list("idempotency_key", flat=True)
-    )
-    return ResponsePlan(
+    return PlannedRows(
         survey_id=survey.pk,
         revision_id=revision_id,
         sections=len(questionnaire.sections),
-        row_numbers=table.row_numbers,
-        service_point_id=point_ids,
-        channel=channel,
-        language=language,
-        started_at=started,
-        interviewer=interviewer,
+        row_numbers=row_numbers,
+        service_point_id=interview.point_ids,
+        channel=interview.channel,
+        language=interview.language,
+        started_at=interview.started,
+        interviewer=interview.interviewer,
         answers=answers,
         flags=flag_lists,
         excluded=excluded,
         idempotency_key=keys,
-        already_imported=pd.Series(keys).isin(done).to_numpy()
-        if done
-        else np.zeros(n, bool),
-        errors=errors.drop(columns=["position"]),
-        dropped={k: v for k, v in answer_set.dropped.items() if v},
+        already_imported=np.fromiter(map(done.__contains__, keys), bool, n),
     )
+
+
+def _end_to_end(parts: list[PlannedRows]) -> dict[str, Any]:
+    """The fields of ``parts`` (chunks of one file, in order) end to end."""
+    first = parts[0]
+    joined: dict[str, Any] = {
+        name: getattr(first, name) for name in ("survey_id", "revision_id", "sections")
+    }
+    for spec in fields(PlannedRows):
+        if spec.name not in joined:
+            values = [getattr(part, spec.name) for part in parts]
+            joined[spec.name] = (
+                list(chain.from_iterable(values))
+                if spec.name == "flags"
+                else np.concatenate(values)
+            )
+    return joined
 
 
 def _quality(survey, questionnaire, answer_set, n):
@@ -230,10 +342,48 @@ def _quality(survey, questionnaire, answer_set, n):
     return flags, excluded
 
 
-def _keys(survey_id, answers, point_ids, channel, started, interviewer):
+@dataclass
+class SeenContent:
+    """The content hashes of the rows planned so far, so that identical rows
+    in different chunks are found as they would be in one."""
+
+    first: list[np.ndarray] = field(default_factory=list)
+    second: list[np.ndarray] = field(default_factory=list)
+    firsts: set[int] = field(default_factory=set)
+
+    def occurrence(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """How many rows before each (in earlier chunks or this one) have the
+        same content, that is the same pair of hashes; then remember them."""
+        pairs = pd.DataFrame({"a": first, "b": second})
+        hits = self.firsts.intersection(first.tolist())
+        if hits:  # only earlier rows with one of these first hashes can match
+            earlier_first = np.concatenate(self.first)
+            same = np.isin(earlier_first, np.fromiter(hits, np.uint64, len(hits)))
+            earlier = pd.DataFrame(
+                {"a": earlier_first[same], "b": np.concatenate(self.second)[same]}
+            )
+            pairs = pd.concat([earlier, pairs], ignore_index=True)
+        counts = pairs.groupby(["a", "b"], sort=False).cumcount().to_numpy()
+        self.first.append(first)
+        self.second.append(second)
+        self.firsts.update(first.tolist())
+        return counts[len(counts) - len(first) :]
+
+
+def _keys(
+    survey_id,
+    answers,
+    point_ids,
+    channel,
+    started,
+    interviewer,
+    *,
+    seen: SeenContent | None = None,
+):
     """An idempotency key per row from its content, with the occurrence of
-    identical rows: re-importing a file creates nothing twice, and the second
-    of two identical rows is a suspected duplicate, as on the web."""
+    identical rows (counting those ``seen`` in earlier chunks): re-importing
+    a file creates nothing twice, and the second of two identical rows is a
+    suspected duplicate, as on the web."""
     content = pd.DataFrame(
         {
             "answers": answers,
@@ -245,22 +395,16 @@ def _keys(survey_id, answers, point_ids, channel, started, interviewer):
     )
     # categorize=False gives the same hashes (pandas only factorizes first to
     # save work on repeated values) without factorizing answer texts that are
-    # nearly all distinct: a third of the time.
+    # nearly all distinct: a third of the time. Each row's hash depends on
+    # that row alone, so a chunk gets the hashes the whole file would.
     first, second = (
         pd.util.hash_pandas_object(
             content, index=False, hash_key=hash_key, categorize=False
-        )
+        ).to_numpy()
         for hash_key in ("jx-import-key-01", "jx-import-key-02")
     )
-    occurrence = (
-        pd.DataFrame({"a": first.to_numpy(), "b": second.to_numpy()})
-        .groupby(["a", "b"], sort=False)
-        .cumcount()
-        .to_numpy()
-    )
-    digests = (
-        np.column_stack([first.to_numpy(), second.to_numpy()]).astype(">u8").tobytes()
-    ).hex()
+    occurrence = (seen or SeenContent()).occurrence(first, second)
+    digests = (np.column_stack([first, second]).astype(">u8").tobytes()).hex()
     prefix = f"{IMPORT_KEY_PREFIX}{survey_id}:"
     keys = [
         f"{prefix}{digests[32 * i : 32 * i + 32]}:{count}"

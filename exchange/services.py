@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from exchange.loaders import (
     load_prepared,
     prepared_discard,
     prepared_file,
-    stage_prepared,
+    stage_writer,
     stages_prune,
 )
 from exchange.models import ImportJob, ImportKind, ImportStatus
@@ -113,16 +114,23 @@ def _questionnaire(survey: SurveyPage):
 
 
 def _plan(job: ImportJob) -> ResponsePlan:
+    """Check the job's file; on PostgreSQL, the rows to create are streamed
+    into the job's stage table chunk by chunk while the rest is checked."""
     questionnaire, revision_id = _questionnaire(job.survey)
     with job.upload.open("rb") as handle:
         table = read_table(handle, name=job.original_name)
     _progress(job, total=len(table), processed=0)
-    return plan_responses(
+    check = partial(
+        plan_responses,
         survey=job.survey,
         questionnaire=questionnaire,
         revision_id=revision_id,
         table=table,
     )
+    if connections["default"].vendor != "postgresql":
+        return check()
+    with stage_writer(job_id=job.pk) as stage:
+        return check(on_chunk=stage)
 
 
 def import_check(*, job_id: int) -> ImportJob:
@@ -169,6 +177,8 @@ def _record_plan(job: ImportJob, plan: ResponsePlan) -> None:
         for code, n in plan.dropped.items()
     ]
     if job.rejected_count:
+        # Chunks checked before the first rejected row were staged already.
+        prepared_discard(job)
         job.status = ImportStatus.REJECTED
         job.message = _(
             "%(bad)d of %(total)d rows have problems; nothing will be imported "
@@ -187,11 +197,10 @@ def _record_plan(job: ImportJob, plan: ResponsePlan) -> None:
 
 
 def _prepare(job: ImportJob, plan: ResponsePlan) -> None:
-    """Leave the rows to create where confirming will load them from: the
-    job's stage table on PostgreSQL, a prepared file elsewhere."""
-    if connections["default"].vendor == "postgresql":
-        stage_prepared(plan, job_id=job.pk)
-    else:
+    """Leave the rows to create where confirming will load them from: a
+    prepared file, on databases other than PostgreSQL (there, the check
+    streamed them into the job's stage table)."""
+    if connections["default"].vendor != "postgresql":
         job.prepared.save(
             f"import-{job.pk}{PREPARED_SUFFIX}",
             prepared_file(plan, job_id=job.pk),

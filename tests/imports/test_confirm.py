@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
+from exchange import plan as planning
 from exchange.loaders import stage_name, stages_prune
 from exchange.models import ImportJob, ImportStatus
 from exchange.services import import_confirm
@@ -83,3 +84,23 @@ def test_stages_no_job_can_confirm_any_more_are_pruned(survey, points, admin_use
     stages_prune()
     assert staged_rows(waiting.pk) == 3
     assert staged_rows(abandoned.pk) is None
+
+
+def test_a_row_rejected_after_staged_chunks_leaves_no_stage_and_a_full_report(
+    survey, points, admin_user, monkeypatch
+):
+    """Chunks are staged as they are checked; a later chunk's bad row rejects
+    the file: the stage goes, and every bad row of every chunk is reported."""
+    monkeypatch.setattr(planning, "PLAN_CHUNK_ROWS", 1)
+    bad_wait = [*GOOD_ROWS[0][:7], "999", *GOOD_ROWS[0][8:]]
+    rows = [*GOOD_ROWS, bad_wait, GOOD_ROWS[1], bad_wait]
+    job = check(survey, csv_bytes(rows), admin_user)
+    assert job.status == ImportStatus.REJECTED
+    assert job.rejected_count == 2
+    report = job.report.open("rb").read().decode("utf-8-sig").splitlines()
+    assert [line.split(",")[:3] for line in report[1:]] == [
+        ["5", "reject", "q_wait"],
+        ["7", "reject", "q_wait"],
+    ]
+    assert staged_rows(job.pk) is None
+    assert Response.objects.count() == 0
