@@ -35,6 +35,18 @@ WAVE_STARTS = [
 FIELDWORK_DAYS = [88, 50]
 CHANNELS = [Channel.WEB, Channel.QR, Channel.PHONE, Channel.PAPER]
 CHANNEL_SHARES = [0.35, 0.45, 0.15, 0.05]
+# Latent satisfaction of each sector above the common base, chosen so the demo
+# shows every verdict an official meets: a target met, one not met, and one the
+# confidence interval cannot tell apart from the target.
+SECTOR_LEVELS = {
+    "education": 0.85,
+    "finance": 1.05,
+    "tourism": 0.7,
+    "medical": 0.5,
+    "public-transport": 0.25,
+    "elderly-care": 0.6,
+    "logistics": 0.3,
+}
 
 
 def _rating(rng, latent: float, question: Question) -> int | None:
@@ -112,7 +124,7 @@ def ensure_synthetic_responses(
         ServicePoint.objects.filter(sector=survey.sector).select_related("region")
     )
     regions = list(Region.objects.values_list("code", flat=True))
-    effects = {sp.pk: rng.normal(0, 0.35) for sp in points}
+    effects = {sp.pk: rng.normal(0, 0.2) for sp in points}
     durations = rng.lognormal(np.log(300), 0.45, size=count).astype(int)
     median = float(np.median(durations))
     rows = []
@@ -123,6 +135,7 @@ def ensure_synthetic_responses(
         )
         base = (
             3.6
+            + SECTOR_LEVELS.get(survey.sector.code, 0.0)
             + 0.15 * wave_number
             + (effects.get(service_point.pk, 0) if service_point else 0)
         )
