@@ -95,7 +95,7 @@ class ComplaintForm(AutomationChecksMixin, forms.Form):
         error_messages={"invalid": _("Enter the date and time as 2026-05-01 14:30.")},
     )
     photos = MultiplePhotoField(
-        label=_("Photos (optional)"),
+        label=_("Photos"),
         required=False,
         help_text=_("Up to 3 photos, JPEG, PNG or WebP, at most 5 MB each."),
         widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
