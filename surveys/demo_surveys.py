@@ -255,17 +255,16 @@ def survey_body(sector_code: str) -> list[dict]:
     return body
 
 
+# What the platform itself keeps (no name, IP or device; times to the hour) is
+# said under every privacy notice (surveys/includes/what_we_keep.html): the
+# assessor's notice says who runs the survey and for how long answers are kept.
 PRIVACY = (
-    "<p>本调查由第三方评估机构开展，匿名进行。我们只保存您的答案、所评价的服务点、"
-    "作答渠道和语言，时间只精确到小时；不保存IP地址、设备信息或姓名。"
+    "<p>本调查由第三方评估机构开展，匿名进行。"
     "答案保存5年，仅用于统计分析，公开的结果不会识别到个人。</p>"
 )
 PRIVACY_EN = (
-    "<p>An independent assessor runs this anonymous survey. We keep only your "
-    "answers, the service point you rate, how and in which language you answered, "
-    "and times to the hour; never your IP address, device or name. Answers are "
-    "kept for five years for statistics only; published results never identify "
-    "anyone.</p>"
+    "<p>An independent assessor runs this anonymous survey. Answers are kept for "
+    "five years for statistics only; published results never identify anyone.</p>"
 )
 THANKS = "<p>感谢您的参与！您的意见将帮助改进嘉兴的公共服务。</p>"
 THANKS_EN = (
