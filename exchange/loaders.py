@@ -97,11 +97,12 @@ def _lines(rows: PlannedRows, positions: np.ndarray, *, job_id: int) -> bytes:
     hour = np.asarray(
         pd.DatetimeIndex(hours).strftime("%Y-%m-%d %H:00:00+00"), dtype=object
     )[codes]
-    flag_texts: dict[int, str] = {}  # the plan shares one list per combination
-    flags = [
-        flag_texts.get(id(f)) or flag_texts.setdefault(id(f), json.dumps(f))
-        for f in (rows.flags[i] for i in positions.tolist())
-    ]
+    # Rows share one list per combination of flags: JSON once per list.
+    lists = np.fromiter(map(id, rows.flags), np.uint64, len(rows.flags))[positions]
+    _ids, first, combination = np.unique(lists, return_index=True, return_inverse=True)
+    flags = np.array(
+        [json.dumps(rows.flags[i]) for i in positions[first].tolist()], dtype=object
+    )[combination]
     points = rows.service_point_id[positions]
     interviewer_codes, interviewers = pd.factorize(rows.interviewer[positions])
     # The same for every row: survey, revision, status, duration, sections,

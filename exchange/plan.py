@@ -253,10 +253,8 @@ def _plan_rows(
         seen=seen,
     )
     duplicate = occurrence > 0
-    flag_lists = [
-        sorted({*f, QualityFlag.DUPLICATE.value}) if d else f
-        for f, d in zip(flags, duplicate, strict=True)
-    ]
+    for i in np.flatnonzero(duplicate).tolist():  # a few rows, if any
+        flags[i] = sorted({*flags[i], QualityFlag.DUPLICATE.value})
     excluded = excluded | (duplicate & (QualityFlag.DUPLICATE in AUTO_EXCLUDED_FLAGS))
     return PlannedRows(
         survey_id=survey.pk,
@@ -269,7 +267,7 @@ def _plan_rows(
         started_at=interview.started,
         interviewer=interview.interviewer,
         answers=answers,
-        flags=flag_lists,
+        flags=flags,
         excluded=excluded,
         idempotency_key=keys,
         already_imported=np.fromiter(map(done.__contains__, keys), bool, n),
@@ -306,7 +304,7 @@ def _quality(survey, questionnaire, answer_set, n):
         if q.kind == QuestionKind.LIKERT and q.code in answer_set.verdicts
     ]
     if not ratings:
-        return [[] for _i in range(n)], np.zeros(n, dtype=bool)
+        return [[]] * n, np.zeros(n, dtype=bool)  # one shared, never mutated, list
     answered = np.column_stack([answer_set.kept[v.question.code] for v in ratings])
     grid = np.column_stack(
         [
