@@ -40,8 +40,17 @@ STAGE_SLICES = 20
 STAGE_KEEP = timedelta(days=7)
 NULL = "\\N"
 Progress = Callable[[int], None]
-# The stage and the prepared file hold whole rows of the responses table, in
-# these columns, so that confirming inserts them as they are.
+# The same for every row of a job; they end each line.
+CONSTANT_COLUMNS = [
+    "survey_id",
+    "revision_id",
+    "status",
+    "duration_seconds",
+    "sections_done",
+    "import_job",
+]
+# The prepared file holds whole rows of the responses table, in these
+# columns, so that confirming inserts them as they are.
 PREPARED_COLUMNS = [
     "import_row",
     "idempotency_key",
@@ -55,13 +64,13 @@ PREPARED_COLUMNS = [
     "flags",
     "excluded",
     "interviewer",
-    "survey_id",
-    "revision_id",
-    "status",
-    "duration_seconds",
-    "sections_done",
-    "import_job",
+    *CONSTANT_COLUMNS,
 ]
+# An interview is saved and submitted in the hour it started: the stage holds
+# that hour once (PostgreSQL, which the dry run waits for, parses a third of
+# the timestamps), and confirming inserts it into all three columns.
+SAME_AS_STARTED = ("saved_at", "submitted_at")
+STAGE_COLUMNS = [c for c in PREPARED_COLUMNS if c not in SAME_AS_STARTED]
 # Files in an earlier layout (named .csv) must be checked again.
 PREPARED_SUFFIX = ".rows.tsv"
 
@@ -88,23 +97,40 @@ def _unescape(text: str) -> str | None:
     )
 
 
-def _lines(rows: PlannedRows, positions: np.ndarray, *, job_id: int) -> bytes:
-    """The rows at ``positions`` as rows of the responses table, in COPY text
-    format. Columns are built by distinct value where they repeat; each line
-    is then one C-level join of its fields (measured faster than pandas' or
-    numpy's column-wise string operations, which copy every growing prefix)."""
+def _lines(
+    rows: PlannedRows, positions: np.ndarray, *, job_id: int, columns: list[str]
+) -> bytes:
+    """The rows at ``positions`` in ``columns`` of the responses table (those
+    of a prepared file or of the stage, both ending with the constant ones),
+    in COPY text format. Columns are built by distinct value where they
+    repeat; each line is then one C-level join of its fields (measured faster
+    than pandas' or numpy's column-wise string operations, which copy every
+    growing prefix once per column)."""
     codes, hours = pd.factorize(rows.started_at[positions])
     hour = np.asarray(
         pd.DatetimeIndex(hours).strftime("%Y-%m-%d %H:00:00+00"), dtype=object
     )[codes]
-    # Rows share one list per combination of flags: JSON once per list.
-    lists = np.fromiter(map(id, rows.flags), np.uint64, len(rows.flags))[positions]
-    _ids, first, combination = np.unique(lists, return_index=True, return_inverse=True)
-    flags = np.array(
-        [json.dumps(rows.flags[i]) for i in positions[first].tolist()], dtype=object
-    )[combination]
     points = rows.service_point_id[positions]
     interviewer_codes, interviewers = pd.factorize(rows.interviewer[positions])
+    varying = {
+        "import_row": rows.row_numbers[positions].astype(str).astype(object),
+        "idempotency_key": rows.idempotency_key[positions],
+        "service_point_id": np.where(points > 0, points.astype(str), NULL).astype(
+            object
+        ),
+        "channel": rows.channel[positions],
+        "language": rows.language[positions],
+        "started_at": hour,
+        "saved_at": hour,
+        "submitted_at": hour,
+        "answers": map(_escape, rows.answers[positions]),
+        "flags": _flag_texts(rows, positions),
+        "excluded": np.where(rows.excluded[positions], "t", "f").astype(object),
+        "interviewer": np.array([_escape(text) for text in interviewers], dtype=object)[
+            interviewer_codes
+        ],
+    }
+    fields = [varying[name] for name in columns if name not in CONSTANT_COLUMNS]
     # The same for every row: survey, revision, status, duration, sections,
     # job; it ends the line.
     constant = "\t".join(
@@ -118,30 +144,27 @@ def _lines(rows: PlannedRows, positions: np.ndarray, *, job_id: int) -> bytes:
             job_id,
         )
     )
-    columns = [
-        rows.row_numbers[positions].astype(str).astype(object),
-        rows.idempotency_key[positions],
-        np.where(points > 0, points.astype(str), NULL).astype(object),
-        rows.channel[positions],
-        rows.language[positions],
-        hour,
-        hour,
-        hour,
-        map(_escape, rows.answers[positions]),
-        flags,
-        np.where(rows.excluded[positions], "t", "f").astype(object),
-        np.array([_escape(text) for text in interviewers], dtype=object)[
-            interviewer_codes
-        ],
-        [constant + "\n"] * len(positions),
-    ]
-    return "".join(map("\t".join, zip(*columns, strict=True))).encode("utf-8")
+    fields.append([constant + "\n"] * len(positions))
+    return "".join(map("\t".join, zip(*fields, strict=True))).encode("utf-8")
+
+
+def _flag_texts(rows: PlannedRows, positions: np.ndarray) -> np.ndarray:
+    """The flags of the rows at ``positions`` as JSON. Rows share one list per
+    combination of flags: each list is serialized once."""
+    lists = np.fromiter(map(id, rows.flags), np.uint64, len(rows.flags))[positions]
+    _ids, first, combination = np.unique(lists, return_index=True, return_inverse=True)
+    return np.array(
+        [json.dumps(rows.flags[i]) for i in positions[first].tolist()], dtype=object
+    )[combination]
 
 
 def prepared_file(plan: ResponsePlan, *, job_id: int) -> ContentFile:
     """The rows to create (not those imported before), in file order, as a
     file of COPY text lines (databases other than PostgreSQL)."""
-    return ContentFile(_lines(plan, np.flatnonzero(plan.to_create), job_id=job_id))
+    lines = _lines(
+        plan, np.flatnonzero(plan.to_create), job_id=job_id, columns=PREPARED_COLUMNS
+    )
+    return ContentFile(lines)
 
 
 def stage_name(job_id: int) -> str:
@@ -169,7 +192,8 @@ def stage_writer(*, job_id: int) -> Iterator[Callable[[PlannedRows], None]]:
             nonlocal copy
             if copy is None:
                 copy = stack.enter_context(_stage_copy(job_id))
-            copy.write(_lines(rows, np.flatnonzero(rows.to_create), job_id=job_id))
+            positions = np.flatnonzero(rows.to_create)
+            copy.write(_lines(rows, positions, job_id=job_id, columns=STAGE_COLUMNS))
 
         yield send
 
@@ -180,7 +204,7 @@ def _stage_copy(job_id: int) -> Iterator[Copy]:
     savepoint inside one): a check that fails half-way leaves no stage."""
     quote = connection.ops.quote_name
     stage = stage_name(job_id)
-    columns = ", ".join(PREPARED_COLUMNS)
+    columns = ", ".join(STAGE_COLUMNS)
     with (
         transaction.atomic(),
         connection.wrap_database_errors,
@@ -293,6 +317,9 @@ def _constraint(error: IntegrityError) -> str | None:
 def _insert_staged(stage: str, progress: Progress, *, skip_imported: bool) -> int:
     response = connection.ops.quote_name(Response._meta.db_table)
     columns = ", ".join(PREPARED_COLUMNS)
+    staged = ", ".join(
+        "started_at" if name in SAME_AS_STARTED else name for name in PREPARED_COLUMNS
+    )
     # Rows imported since the dry run (same survey and key) are skipped.
     skip = (
         f"AND NOT EXISTS (SELECT 1 FROM {response} r "  # noqa: S608
@@ -312,7 +339,7 @@ def _insert_staged(stage: str, progress: Progress, *, skip_imported: bool) -> in
         for first in range(0, max(pages, 1), step):
             cursor.execute(
                 f"INSERT INTO {response} ({columns}) "  # noqa: S608
-                f"SELECT {columns} FROM {stage} s "
+                f"SELECT {staged} FROM {stage} s "
                 "WHERE s.ctid >= %s::tid AND s.ctid < %s::tid " + skip,
                 [f"({first},0)", f"({first + step},0)"],
             )
