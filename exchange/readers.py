@@ -147,16 +147,23 @@ def _delimiter(first_line: str) -> str:
 
 def _read_csv(raw: bytes) -> RawTable:
     text, encoding = decode_text(raw)
-    del raw
     if "\x00" in text[:4096]:
         raise FileRejected(
             Problem(_("The file contains NUL bytes: it is not a text (CSV) file."))
         )
-    first_line = text.split("\n", 1)[0]
-    delimiter = _delimiter(first_line)
+    end = text.find("\n")
+    delimiter = _delimiter(text if end < 0 else text[:end])
+    # pandas' parser reads UTF-8 itself: handed the decoded text, it would
+    # encode all of it again (a fifth of its time).
+    if encoding.startswith("utf-8"):
+        source, parser_encoding, text = io.BytesIO(raw), encoding, ""
+    else:
+        source, parser_encoding = io.StringIO(text), None
+    del raw
     try:
         grid = pd.read_csv(
-            io.StringIO(text),
+            source,
+            encoding=parser_encoding,
             sep=delimiter,
             header=None,
             # Categories straight from the parser: one string object per
@@ -172,7 +179,7 @@ def _read_csv(raw: bytes) -> RawTable:
         raise FileRejected(_parser_problem(error)) from None
     except pd.errors.EmptyDataError:
         raise FileRejected(Problem(_("The file is empty."))) from None
-    del text
+    del text, source
     return _table_from_grid(grid, file_format="csv", encoding=encoding)
 
 
