@@ -16,7 +16,13 @@ from core.captcha import ChallengeForm
 from surveys import services
 from surveys.contacts import contact_retention_days, response_submit_with_contact
 from surveys.forms import ContactConsentForm, SectionForm
-from surveys.models import Channel, QualityFlag, ResponseStatus, ServicePoint
+from surveys.models import (
+    Channel,
+    QualityFlag,
+    QuestionKind,
+    ResponseStatus,
+    ServicePoint,
+)
 from surveys.qr import qr_svg
 from surveys.questionnaire import OTHER_SUFFIX, Question
 
@@ -336,7 +342,23 @@ def answer_text(question: Question, answers: dict) -> str:
         return "、".join(texts) if get_language() == "zh-hans" else ", ".join(texts)
     if question.options:
         return question.option_text(str(value))
+    if question.kind in (QuestionKind.LIKERT, QuestionKind.NPS):
+        return scale_text(question, value)
     return str(value)
+
+
+def scale_text(question: Question, value: int) -> str:
+    """A rating as a number read against its scale, with the endpoint's label
+    when it is one: a bare "4" on the review step does not say which end is good."""
+    points = question.points() if question.kind == QuestionKind.LIKERT else range(11)
+    text = _("%(value)s out of %(top)s") % {"value": value, "top": points[-1]}
+    ends = {
+        points[0]: question.text("low_label"),
+        points[-1]: question.text("high_label"),
+    }
+    if not ends.get(value):
+        return text
+    return _("%(score)s (%(label)s)") % {"score": text, "label": ends[value]}
 
 
 @require_http_methods(["GET", "POST"])
