@@ -1,10 +1,17 @@
 """The interview columns of a response file: service point, channel, date,
-language and interviewer, each parsed through its distinct values."""
+language and interviewer, each parsed through its distinct values.
+
+:func:`interview_reader` reads the reference data once per file, then parses
+the columns of each chunk of rows; a value is parsed once per file.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -63,8 +70,57 @@ def _blank_message(required: bool) -> str | None:
     return _("This cell must not be blank.") if required else None
 
 
-def service_points(column_map, frame, errors) -> np.ndarray:
-    column = column_map.meta(cols.SERVICE_POINT)
+@dataclass
+class Interview:
+    """The interview columns of each row: service point, channel, hour,
+    language and interviewer."""
+
+    point_ids: np.ndarray  # int64, 0 when none
+    channel: np.ndarray
+    started: np.ndarray  # datetime64[us] UTC
+    language: np.ndarray
+    interviewer: np.ndarray
+
+
+ReadInterview = Callable[[pd.DataFrame, list[pd.DataFrame]], Interview]
+
+
+def interview_reader(column_map) -> ReadInterview:
+    """A function that parses the interview columns of a chunk of rows,
+    appending the problems to a list. The service points are read here, once:
+    the dry run's COPY holds the connection while the chunks are parsed."""
+    columns = [
+        (column_map.meta(cols.SERVICE_POINT), _point_parser(), False, 0, _ids),
+        (column_map.meta(cols.CHANNEL), _channel_parser(), True, "", None),
+        (column_map.meta(cols.INTERVIEW_DATE), _date_parser(), True, None, _as_utc),
+        (column_map.meta(cols.LANGUAGE), _language_parser, False, "zh-hans", None),
+        (column_map.meta(cols.INTERVIEWER), _interviewer_parser, False, "", None),
+    ]
+
+    def read(frame: pd.DataFrame, errors: list[pd.DataFrame]) -> Interview:
+        return Interview(
+            *(
+                _by_distinct(
+                    frame,
+                    column,
+                    parse,
+                    errors,
+                    required=required,
+                    default=default,
+                    convert=convert,
+                )
+                for column, parse, required, default, convert in columns
+            )
+        )
+
+    return read
+
+
+def _ids(values: np.ndarray) -> np.ndarray:
+    return values.astype(np.int64)
+
+
+def _point_parser():
     lookup: dict[str, int] = {}
     for pk, code, name, name_en in ServicePoint.objects.values_list(
         "pk", "code", "name", "name_en"
@@ -75,6 +131,7 @@ def service_points(column_map, frame, errors) -> np.ndarray:
         lookup[code] = pk
         lookup.setdefault(_fold(code), pk)
 
+    @cache
     def parse(text):
         pk = lookup.get(text) or lookup.get(_fold(text))
         if pk is None:
@@ -84,15 +141,14 @@ def service_points(column_map, frame, errors) -> np.ndarray:
             )
         return pk, None
 
-    values = _by_distinct(frame, column, parse, errors, required=False, default=0)
-    return values.astype(np.int64)
+    return parse
 
 
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def channels(column_map, frame, errors) -> np.ndarray:
+def _channel_parser():
     lookup = {}
     for language in ("en", "zh-hans"):
         with override(language):
@@ -103,6 +159,7 @@ def channels(column_map, frame, errors) -> np.ndarray:
     lookup |= {"网络": Channel.WEB, "网上": Channel.WEB, "二维码": Channel.QR}
     choices = ", ".join(Channel.values)
 
+    @cache
     def parse(text):
         value = lookup.get(_fold(text))
         if value is None:
@@ -111,9 +168,7 @@ def channels(column_map, frame, errors) -> np.ndarray:
             }
         return str(value), None
 
-    return _by_distinct(
-        frame, column_map.meta(cols.CHANNEL), parse, errors, required=True, default=""
-    )
+    return parse
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
@@ -137,10 +192,11 @@ def parse_interview_date(text: str) -> datetime | None:
     return None
 
 
-def dates(column_map, frame, errors) -> np.ndarray:
+def _date_parser():
     tz = timezone.get_default_timezone()
     latest = timezone.now() + timedelta(days=1)
 
+    @cache
     def parse(text):
         moment = parse_interview_date(text)
         if moment is None:
@@ -155,51 +211,24 @@ def dates(column_map, frame, errors) -> np.ndarray:
             return None, _("The date is in the future or before 2000.")
         return aware, None
 
-    def as_utc(values):
-        series = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
-        return series.to_numpy(dtype="datetime64[us]")
-
-    return _by_distinct(
-        frame,
-        column_map.meta(cols.INTERVIEW_DATE),
-        parse,
-        errors,
-        required=True,
-        default=None,
-        convert=as_utc,
-    )
+    return parse
 
 
-def languages(column_map, frame, errors) -> np.ndarray:
-    def parse(text):
-        value = LANGUAGES.get(_fold(text))
-        if value is None:
-            return "zh-hans", _("Unknown language: expected zh-hans or en.")
-        return value, None
-
-    return _by_distinct(
-        frame,
-        column_map.meta(cols.LANGUAGE),
-        parse,
-        errors,
-        required=False,
-        default="zh-hans",
-    )
+def _as_utc(values: np.ndarray) -> np.ndarray:
+    series = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
+    return series.to_numpy(dtype="datetime64[us]")
 
 
-def interviewers(column_map, frame, errors) -> np.ndarray:
-    def parse(text):
-        if len(text) > MAX_INTERVIEWER:
-            return "", _("Interviewer ids have at most %(n)d characters.") % {
-                "n": MAX_INTERVIEWER
-            }
-        return text, None
+def _language_parser(text):
+    value = LANGUAGES.get(_fold(text))
+    if value is None:
+        return "zh-hans", _("Unknown language: expected zh-hans or en.")
+    return value, None
 
-    return _by_distinct(
-        frame,
-        column_map.meta(cols.INTERVIEWER),
-        parse,
-        errors,
-        required=False,
-        default="",
-    )
+
+def _interviewer_parser(text):
+    if len(text) > MAX_INTERVIEWER:
+        return "", _("Interviewer ids have at most %(n)d characters.") % {
+            "n": MAX_INTERVIEWER
+        }
+    return text, None

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from exchange import columns as cols
 from exchange import meta
 from exchange.problems import FileRejected, Problem
-from exchange.readers import RawTable
+from exchange.tables import ChunkedTable
 from exchange.validation import AnswerSet, answers_json, validate_answers
 from surveys.models import QualityFlag, QuestionKind, Response
 from surveys.questionnaire import Questionnaire
@@ -31,10 +31,6 @@ from surveys.services import (
 
 IMPORT_KEY_PREFIX = "import:"
 META_SHEET_SURVEY = "survey_id"
-# Rows checked, and handed on to the stage, at a time: small enough that
-# PostgreSQL starts early and is rarely left waiting, large enough that the
-# per-column work of a chunk (factorizing, checking distinct values) is small.
-PLAN_CHUNK_ROWS = 20_000
 
 
 @dataclass
@@ -117,9 +113,9 @@ class ResponsePlan(PlannedRows):
         return outcomes
 
 
-def survey_of_template(table: RawTable, survey_id: int, title: str) -> None:
+def survey_of_template(meta: dict[str, str], survey_id: int, title: str) -> None:
     """A template or export carries its survey's id: refuse another survey's."""
-    given = table.meta.get(META_SHEET_SURVEY)
+    given = meta.get(META_SHEET_SURVEY)
     if given and given != str(survey_id):
         raise FileRejected(
             Problem(
@@ -137,36 +133,23 @@ def plan_responses(
     survey,
     questionnaire: Questionnaire,
     revision_id: int,
-    table: RawTable,
+    table: ChunkedTable,
     on_chunk: Callable[[PlannedRows], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ResponsePlan:
     """Check every row of ``table`` against ``survey``; writes nothing.
 
-    ``FileRejected`` for problems with the file as a whole (columns); row
-    problems are in ``plan.errors``. The answers are checked
-    ``PLAN_CHUNK_ROWS`` rows at a time; while no row so far is rejected, each
-    chunk's rows go to ``on_chunk`` as soon as they are built, so that
-    PostgreSQL parses one chunk while the next is checked. Every database
-    read happens before the first chunk: ``on_chunk`` may hold the
-    connection (a COPY) until the end.
+    ``FileRejected`` for problems with the file as a whole (columns, blank
+    rows, formulas); row problems are in ``plan.errors``. The file is read,
+    and its rows checked, a chunk at a time; while no row so far is rejected,
+    each chunk's rows go to ``on_chunk`` as soon as they are built, so that
+    PostgreSQL parses one chunk while the next is read and checked. Every
+    database read happens before the first chunk: ``on_chunk`` may hold the
+    connection (a COPY) until the end. ``on_progress`` hears the number of
+    rows checked after each chunk.
     """
-    survey_of_template(table, survey.pk, survey.title)
-    column_map, problems = cols.map_columns(
-        table.headers, questionnaire, survey_title=survey.title
-    )
-    if problems:
-        raise FileRejected(problems)
-    frame, n = table.frame, len(table)
-    # The interview columns go over the whole file at once: a few distinct
-    # values each, looked up in reference data from the database.
-    meta_errors: list[pd.DataFrame] = []
-    interview = Interview(
-        point_ids=meta.service_points(column_map, frame, meta_errors),
-        channel=meta.channels(column_map, frame, meta_errors),
-        started=meta.dates(column_map, frame, meta_errors),
-        language=meta.languages(column_map, frame, meta_errors),
-        interviewer=meta.interviewers(column_map, frame, meta_errors),
-    )
+    column_map = _column_map(table, survey, questionnaire)
+    read_interview = meta.interview_reader(column_map)
     done = frozenset(
         Response.objects.filter(
             survey=survey, idempotency_key__startswith=IMPORT_KEY_PREFIX
@@ -174,58 +157,74 @@ def plan_responses(
     )
     seen = SeenContent()
     chunks: list[PlannedRows] = []
-    error_frames: list[pd.DataFrame] = []
+    answer_errors: list[pd.DataFrame] = []
+    meta_errors: list[pd.DataFrame] = []
     dropped: dict[str, int] = {}
-    rejected = bool(meta_errors)
-    for start in range(0, n, PLAN_CHUNK_ROWS):
-        rows = slice(start, min(start + PLAN_CHUNK_ROWS, n))
-        answer_set = validate_answers(questionnaire, column_map, frame.iloc[rows])
-        error_frames.append(
-            answer_set.errors.assign(position=answer_set.errors["position"] + start)
-        )
+    rejected, checked = False, 0
+    for chunk in table.chunks():
+        chunk_meta_errors: list[pd.DataFrame] = []
+        interview = read_interview(chunk.frame, chunk_meta_errors)
+        answer_set = validate_answers(questionnaire, column_map, chunk.frame)
+        answer_errors.append(_at_rows(answer_set.errors, chunk.row_numbers))
+        meta_errors += [_at_rows(e, chunk.row_numbers) for e in chunk_meta_errors]
         for code, count in answer_set.dropped.items():
             dropped[code] = dropped.get(code, 0) + count
-        chunk = _plan_rows(
+        planned = _plan_rows(
             survey=survey,
             questionnaire=questionnaire,
             revision_id=revision_id,
             answer_set=answer_set,
-            interview=interview.rows(rows),
-            row_numbers=table.row_numbers[rows],
+            interview=interview,
+            row_numbers=chunk.row_numbers,
             done=done,
             seen=seen,
         )
-        chunks.append(chunk)
-        rejected = rejected or len(answer_set.errors) > 0
+        chunks.append(planned)
+        rejected = rejected or bool(chunk_meta_errors) or len(answer_set.errors) > 0
         if on_chunk is not None and not rejected:
-            on_chunk(chunk)
+            on_chunk(planned)
+        checked += len(chunk)
+        if on_progress is not None:
+            on_progress(checked)
+    headers = table.finish()
+    if headers != table.headers:  # a column without a header holds something
+        raise FileRejected(_column_problems(headers, survey, questionnaire))
     # Answer problems first, then the interview columns', row by row, as the
-    # whole file checked at once would list them.
-    errors = pd.concat([*error_frames, *meta_errors], ignore_index=True)
-    errors["row"] = table.row_numbers[errors["position"].to_numpy(dtype=np.int64)]
+    # whole file checked at once lists them.
+    errors = pd.concat([*answer_errors, *meta_errors], ignore_index=True)
     errors = errors.sort_values(["row"], kind="stable").reset_index(drop=True)
     return ResponsePlan(
         **_end_to_end(chunks),
-        errors=errors.drop(columns=["position"]),
+        errors=errors,
         dropped={k: v for k, v in dropped.items() if v},
     )
 
 
-@dataclass
-class Interview:
-    """The interview columns of each row: service point, channel, hour,
-    language and interviewer."""
-
-    point_ids: np.ndarray
-    channel: np.ndarray
-    started: np.ndarray
-    language: np.ndarray
-    interviewer: np.ndarray
-
-    def rows(self, rows: slice) -> Interview:
-        return Interview(
-            *(getattr(self, spec.name)[rows] for spec in fields(Interview))
+def _column_map(table: ChunkedTable, survey, questionnaire) -> cols.ColumnMap:
+    """What each column holds, or the file's refusal: the reading problems
+    (found only by reading it all) come first, as a whole read finds them."""
+    try:
+        survey_of_template(table.meta, survey.pk, survey.title)
+        column_map, problems = cols.map_columns(
+            table.headers, questionnaire, survey_title=survey.title
         )
+        if problems:
+            raise FileRejected(problems)
+    except FileRejected:
+        headers = table.finish()
+        survey_of_template(table.meta, survey.pk, survey.title)
+        raise FileRejected(_column_problems(headers, survey, questionnaire)) from None
+    return column_map
+
+
+def _column_problems(headers: list[str], survey, questionnaire) -> list[Problem]:
+    return cols.map_columns(headers, questionnaire, survey_title=survey.title)[1]
+
+
+def _at_rows(errors: pd.DataFrame, row_numbers: np.ndarray) -> pd.DataFrame:
+    """A chunk's problems, their positions in it turned into row numbers."""
+    rows = row_numbers[errors["position"].to_numpy(dtype=np.int64)]
+    return errors.drop(columns=["position"]).assign(row=rows)
 
 
 def _plan_rows(
@@ -234,7 +233,7 @@ def _plan_rows(
     questionnaire: Questionnaire,
     revision_id: int,
     answer_set: AnswerSet,
-    interview: Interview,
+    interview: meta.Interview,
     row_numbers: np.ndarray,
     done: frozenset[str],
     seen: SeenContent,

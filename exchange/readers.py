@@ -1,10 +1,11 @@
-"""Files as people send them -> a table of strings, or a clear refusal.
+"""Files as people send them -> grids of cell texts, a chunk of rows at a
+time, or a clear refusal.
 
 CSV in UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text") or
-GB18030/GBK; XLSX with the values Excel typed (numbers, dates). Every cell
-becomes a stripped string ("" when blank); what a cell means is decided later,
-by the column it is in. Size and zip-expansion limits are checked before any
-cell is parsed, so a huge file or a zip bomb is refused in a second.
+GB18030/GBK; XLSX with the values Excel typed (numbers, dates). The grids are
+raw (the header row first, cells unstripped); :mod:`exchange.tables` checks
+and strips them. Size and zip-expansion limits are checked before any cell is
+parsed, so a huge file or a zip bomb is refused in a second.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import BinaryIO
 
-import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
@@ -38,22 +39,15 @@ CSV_DELIMITERS = ",\t;"
 
 
 @dataclass
-class RawTable:
-    """Header cells, then the data rows as strings (columns by position).
+class Grids:
+    """A file's cells as raw grids of consecutive rows (the first holds the
+    header row), with what was learnt opening it."""
 
-    ``row_numbers`` are spreadsheet row numbers (the header is row 1), so a
-    message can point at the row a person sees.
-    """
-
-    headers: list[str]
-    frame: pd.DataFrame
-    row_numbers: np.ndarray
+    grids: Iterator[pd.DataFrame]
     file_format: str
+    rows_estimate: int  # data rows, from the line count: for progress only
     encoding: str = ""
     meta: dict[str, str] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.frame)
 
 
 def _too_large(size: int) -> Problem:
@@ -69,8 +63,12 @@ def _too_large(size: int) -> Problem:
     )
 
 
-def read_table(source: str | Path | BinaryIO, *, name: str = "") -> RawTable:
-    """Read a CSV or XLSX file into a :class:`RawTable`; ``FileRejected`` if not."""
+def read_grids(
+    source: str | Path | BinaryIO, *, name: str = "", chunk_rows: int | None
+) -> Grids:
+    """Open a CSV or XLSX file as grids of ``chunk_rows`` rows (one grid when
+    None); ``FileRejected`` if it cannot be read. A CSV is parsed a grid at a
+    time, as the caller asks for the next."""
     handle = open(source, "rb") if isinstance(source, str | Path) else source  # noqa: SIM115
     try:
         handle.seek(0, io.SEEK_END)
@@ -83,7 +81,7 @@ def read_table(source: str | Path | BinaryIO, *, name: str = "") -> RawTable:
         head = handle.read(8)
         handle.seek(0)
         if head.startswith(b"PK\x03\x04"):
-            return _read_xlsx(handle, size)
+            return _read_xlsx(handle, chunk_rows)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             raise FileRejected(
                 Problem(
@@ -97,7 +95,7 @@ def read_table(source: str | Path | BinaryIO, *, name: str = "") -> RawTable:
             raise FileRejected(
                 Problem(_("The file is named .xlsx but is not an Excel workbook."))
             )
-        return _read_csv(handle.read())
+        return _read_csv(handle.read(), chunk_rows)
     finally:
         if isinstance(source, str | Path):
             handle.close()
@@ -145,7 +143,7 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(raw: bytes) -> RawTable:
+def _read_csv(raw: bytes, chunk_rows: int | None) -> Grids:
     text, encoding = decode_text(raw)
     if "\x00" in text[:4096]:
         raise FileRejected(
@@ -157,11 +155,13 @@ def _read_csv(raw: bytes) -> RawTable:
     # encode all of it again (a fifth of its time).
     if encoding.startswith("utf-8"):
         source, parser_encoding, text = io.BytesIO(raw), encoding, ""
+        lines = raw.count(b"\n")
     else:
         source, parser_encoding = io.StringIO(text), None
-    del raw
+        lines = text.count("\n")
+    del raw, text
     try:
-        grid = pd.read_csv(
+        parser = pd.read_csv(
             source,
             encoding=parser_encoding,
             sep=delimiter,
@@ -174,13 +174,25 @@ def _read_csv(raw: bytes) -> RawTable:
             skip_blank_lines=False,
             engine="c",
             quoting=csv.QUOTE_MINIMAL,
+            chunksize=chunk_rows,
         )
     except pd.errors.ParserError as error:
         raise FileRejected(_parser_problem(error)) from None
     except pd.errors.EmptyDataError:
         raise FileRejected(Problem(_("The file is empty."))) from None
-    del text, source
-    return _table_from_grid(grid, file_format="csv", encoding=encoding)
+    grids = _parsed(parser) if chunk_rows else iter([parser])
+    estimate = max(lines - 1, 0)  # the header's line is no row
+    return Grids(grids, file_format="csv", rows_estimate=estimate, encoding=encoding)
+
+
+def _parsed(parser) -> Iterator[pd.DataFrame]:
+    """The parser's chunks; a row it cannot read refuses the file when it is
+    reached (pandas numbers the line in the whole file)."""
+    with parser:
+        try:
+            yield from parser
+        except pd.errors.ParserError as error:
+            raise FileRejected(_parser_problem(error)) from None
 
 
 def _parser_problem(error: Exception) -> Problem:
@@ -265,7 +277,10 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(handle: BinaryIO, size: int) -> RawTable:
+def _read_xlsx(handle: BinaryIO, chunk_rows: int | None) -> Grids:
+    """The sheet whole (openpyxl's parsing of the XML is most of the time, and
+    a sheet's rows are limited to Excel's million), handed on in grids of
+    ``chunk_rows`` rows so that every check runs as on a CSV."""
     from openpyxl import load_workbook
 
     check_zip(handle)
@@ -295,99 +310,19 @@ def _read_xlsx(handle: BinaryIO, size: int) -> RawTable:
         )
     finally:
         workbook.close()
-    table = _table_from_grid(grid.fillna(""), file_format="xlsx")
-    table.meta = meta
-    return table
-
-
-# --- both ----------------------------------------------------------------
-
-
-def _table_from_grid(grid: pd.DataFrame, *, file_format: str, encoding: str = ""):
-    """Header row, trailing blank rows and columns dropped, cells stripped;
-    blank rows between data rows refused."""
-    if grid.empty:
-        raise FileRejected(Problem(_("The file is empty.")))
-    if not all(isinstance(t, pd.CategoricalDtype) for t in grid.dtypes):
-        grid = grid.astype(str)
-    headers = [str(h).strip() for h in grid.iloc[0].tolist()]
-    while (
-        headers
-        and not headers[-1]
-        and not (grid.iloc[1:, len(headers) - 1] != "").any()
-    ):
-        headers.pop()
-    if not headers:
-        raise FileRejected(Problem(_("The first row (the header) is empty.")))
-    body = grid.iloc[1:, : len(headers)].reset_index(drop=True)
-    body.columns = range(len(headers))
-    body = _strip(body, headers, row_offset=2)
-    filled = (body != "").any(axis=1).to_numpy()
-    if not filled.any():
-        raise FileRejected(Problem(_("The file has a header but no data rows.")))
-    last = int(np.flatnonzero(filled)[-1])
-    body = body.iloc[: last + 1]
-    row_numbers = np.arange(2, len(body) + 2)
-    blank = np.flatnonzero(~filled[: last + 1])
-    if len(blank):
-        rows = ", ".join(str(row_numbers[i]) for i in blank[:10])
-        raise FileRejected(
-            [
-                Problem(
-                    _(
-                        "Row %(rows)s is blank. Delete blank rows inside the data "
-                        "(or fill them in) and upload again."
-                    )
-                    % {"rows": rows},
-                    row=int(row_numbers[blank[0]]),
-                )
-            ]
-        )
-    return RawTable(
-        headers=headers,
-        frame=body,
-        row_numbers=row_numbers,
-        file_format=file_format,
-        encoding=encoding,
+    grid = grid.fillna("")
+    step = chunk_rows or max(len(grid), 1)
+    return Grids(
+        (grid.iloc[start : start + step] for start in range(0, len(grid), step)),
+        file_format="xlsx",
+        rows_estimate=max(len(grid) - 1, 0),
+        meta=meta,
     )
 
 
-def _strip(body: pd.DataFrame, headers: list[str], *, row_offset: int):
-    """Strip each column through its distinct values (fast on repetitive data),
-    refuse formulas and give back the text of cells our exports neutralized.
-
-    Columns come back categorical, so later steps reuse the factorization.
-    """
-    columns, formulas = {}, []
-    for position in body.columns:
-        codes, uniques = pd.factorize(body[position], sort=False)
-        texts = [str(u).strip() for u in uniques]
-        for index, text in enumerate(texts):
-            if text.startswith(FORMULA_START):
-                row = int(np.flatnonzero(codes == index)[0]) + row_offset
-                formulas.append(
-                    Problem(
-                        _(
-                            "The cell holds a formula; paste the values instead "
-                            "(Paste special → Values)."
-                        ),
-                        row=row,
-                        column=headers[position],
-                        value=text[:80],
-                    )
-                )
-        # Stripping can make two texts equal: factorize the cleaned texts again.
-        cleaned = np.array([_clean_cell(t) for t in texts] + [""], dtype=object)
-        clean_codes, categories = pd.factorize(cleaned, sort=False)
-        columns[position] = pd.Categorical.from_codes(
-            clean_codes[codes], categories=pd.Index(categories, dtype=object)
-        )  # code -1 (a missing cell) is the trailing ""
-    if formulas:
-        raise FileRejected(sorted(formulas, key=lambda p: p.row or 0)[:50])
-    return pd.DataFrame(columns, index=body.index)
-
-
-def _clean_cell(text: str) -> str:
+def clean_cell(text: str) -> str:
+    """A stripped cell's text, with the text back of a cell our exports
+    neutralized."""
     if NEUTRALIZED.match(text):
         return text[1:]
     return text

@@ -19,7 +19,7 @@ from import_export import fields, resources, widgets
 
 from exchange.columns import normalize_header
 from exchange.problems import FileRejected, Problem
-from exchange.readers import read_table
+from exchange.tables import read_table
 from surveys.blocks.streams import QuestionStreamBlock
 from surveys.models import QuestionSet, Region, Sector, ServicePoint
 

@@ -11,6 +11,8 @@ import csv
 import hashlib
 import io
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from analysis.models import RunTrigger
 from analysis.services import index_runs_request_for_surveys
+from exchange import tables
 from exchange.loaders import (
     PREPARED_SUFFIX,
     load_prepared,
@@ -34,7 +37,7 @@ from exchange.loaders import (
 from exchange.models import ImportJob, ImportKind, ImportStatus
 from exchange.plan import ResponsePlan, plan_responses
 from exchange.problems import FileRejected, Problem
-from exchange.readers import MAX_FILE_BYTES, read_table
+from exchange.readers import MAX_FILE_BYTES
 from surveys.selectors import revision_questionnaire
 
 if TYPE_CHECKING:
@@ -50,6 +53,8 @@ UNREADABLE = _lazy(
     "CSV UTF-8 or .xlsx and retry, or send it to the administrators."
 )
 REPORT_HEADER = ["row", "action", "column", "value", "message"]
+# progress(total=..., processed=...)
+ProgressWriter = Callable[..., None]
 
 
 def background_threshold_bytes() -> int:
@@ -114,23 +119,31 @@ def _questionnaire(survey: SurveyPage):
 
 
 def _plan(job: ImportJob) -> ResponsePlan:
-    """Check the job's file; on PostgreSQL, the rows to create are streamed
-    into the job's stage table chunk by chunk while the rest is checked."""
+    """Check the job's file a chunk at a time; on PostgreSQL, the rows to
+    create are streamed into the job's stage table while the rest is read
+    and checked. The progress bar moves with every chunk; until the file is
+    read, its total is the line count."""
     questionnaire, revision_id = _questionnaire(job.survey)
-    with job.upload.open("rb") as handle:
-        table = read_table(handle, name=job.original_name)
-    _progress(job, total=len(table), processed=0)
-    check = partial(
-        plan_responses,
-        survey=job.survey,
-        questionnaire=questionnaire,
-        revision_id=revision_id,
-        table=table,
-    )
-    if connections["default"].vendor != "postgresql":
-        return check()
-    with stage_writer(job_id=job.pk) as stage:
-        return check(on_chunk=stage)
+    with job.upload.open("rb") as handle, progress_writer(job) as progress:
+        table = tables.open_table(
+            handle, name=job.original_name, chunk_rows=tables.TABLE_CHUNK_ROWS
+        )
+        estimate = table.rows_estimate
+        progress(total=estimate, processed=0)
+        check = partial(
+            plan_responses,
+            survey=job.survey,
+            questionnaire=questionnaire,
+            revision_id=revision_id,
+            table=table,
+            on_progress=lambda done: progress(
+                total=max(estimate, done), processed=done
+            ),
+        )
+        if connections["default"].vendor != "postgresql":
+            return check()
+        with stage_writer(job_id=job.pk) as stage:
+            return check(on_chunk=stage)
 
 
 def import_check(*, job_id: int) -> ImportJob:
@@ -363,32 +376,44 @@ def _run_responses(job: ImportJob) -> int:
     if job.revision_id is None:
         raise FileRejected(Problem(_("Check the file again before importing it.")))
 
-    def progress(done: int) -> None:
-        _progress(job, total=job.total_rows, processed=done)
-
-    return load_prepared(job=job, progress=progress)
-
-
-def _progress(job: ImportJob, *, total: int, processed: int) -> None:
-    """Record progress where the progress bar can see it: on PostgreSQL through
-    a second connection, outside the import's transaction."""
-    job.total_rows, job.processed_rows = total, processed
-    if (
-        connections["default"].vendor != "postgresql"
-        or not connections["default"].in_atomic_block
-    ):
-        ImportJob.objects.filter(pk=job.pk).update(
-            total_rows=total, processed_rows=processed
+    with progress_writer(job) as progress:
+        return load_prepared(
+            job=job,
+            progress=lambda done: progress(total=job.total_rows, processed=done),
         )
-        return
-    side = connections.create_connection("default")
-    try:
-        side.set_autocommit(True)
+
+
+@contextmanager
+def progress_writer(job: ImportJob) -> Iterator[ProgressWriter]:
+    """A function that records progress where the progress bar can see it:
+    on PostgreSQL inside a transaction (the dry run's COPY, the import),
+    through one second connection opened for the whole step, outside it."""
+    side = None
+
+    def write(*, total: int, processed: int) -> None:
+        nonlocal side
+        job.total_rows, job.processed_rows = total, processed
+        main = connections["default"]
+        if main.vendor != "postgresql" or not main.in_atomic_block:
+            ImportJob.objects.filter(pk=job.pk).update(
+                total_rows=total, processed_rows=processed
+            )
+            return
+        if side is None:
+            side = connections.create_connection("default")
+            side.set_autocommit(True)
+            with side.cursor() as cursor:
+                # Progress is no data: no wait for the disk on each step.
+                cursor.execute("SET synchronous_commit = off")
         with side.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {ImportJob._meta.db_table} SET total_rows = %s, "  # noqa: S608
                 "processed_rows = %s WHERE id = %s",
                 [total, processed, job.pk],
             )
+
+    try:
+        yield write
     finally:
-        side.close()
+        if side is not None:
+            side.close()

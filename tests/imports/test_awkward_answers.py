@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from django.db import connection
 
-from exchange import plan as planning
+from exchange import tables
 from exchange.models import ImportStatus
 from exchange.services import import_confirm
 from surveys.models import Response
@@ -111,12 +111,12 @@ def web_json(answers: dict) -> str:
     )
 
 
-@pytest.mark.parametrize("chunk_rows", [3, planning.PLAN_CHUNK_ROWS])
+@pytest.mark.parametrize("chunk_rows", [3, tables.TABLE_CHUNK_ROWS])
 def test_awkward_answers_are_stored_and_keyed_byte_for_byte(
     survey, points, admin_user, monkeypatch, chunk_rows
 ):
     require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
-    monkeypatch.setattr(planning, "PLAN_CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(tables, "TABLE_CHUNK_ROWS", chunk_rows)
     assert HEADER[4:] == list(CASES[0][1])  # the cells line up with the header
     rows, answers = rows_and_answers()
     job = check(survey, csv_bytes(rows), admin_user)

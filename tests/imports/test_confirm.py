@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from exchange import plan as planning
+from exchange import tables
 from exchange.loaders import stage_name, stages_prune
 from exchange.models import ImportJob, ImportStatus
 from exchange.services import import_confirm
@@ -91,7 +91,7 @@ def test_a_row_rejected_after_staged_chunks_leaves_no_stage_and_a_full_report(
 ):
     """Chunks are staged as they are checked; a later chunk's bad row rejects
     the file: the stage goes, and every bad row of every chunk is reported."""
-    monkeypatch.setattr(planning, "PLAN_CHUNK_ROWS", 1)
+    monkeypatch.setattr(tables, "TABLE_CHUNK_ROWS", 1)
     bad_wait = [*GOOD_ROWS[0][:7], "999", *GOOD_ROWS[0][8:]]
     rows = [*GOOD_ROWS, bad_wait, GOOD_ROWS[1], bad_wait]
     job = check(survey, csv_bytes(rows), admin_user)

@@ -196,7 +196,7 @@ def test_a_200_mb_file_read_directly_is_refused_in_a_second(tmp_path):
     import time
 
     from exchange.problems import FileRejected
-    from exchange.readers import read_table
+    from exchange.tables import read_table
 
     path = tmp_path / "big.csv"
     with open(path, "wb") as handle:
