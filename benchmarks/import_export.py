@@ -3,9 +3,9 @@
 Creates (or reuses) a scratch PostgreSQL database, migrates it and builds one
 survey of 25 questions and 20 service points. Then, in one run, prints:
 
-- our import: dry run (read, then set-based validation in chunks, each
-  chunk's rows streamed into an UNLOGGED stage table while the next is
-  checked) and confirmed run (``INSERT ... SELECT`` from the stage into the
+- our import: dry run (the file read and validated in chunks, set-based,
+  each chunk's rows streamed into an UNLOGGED stage table while the next is
+  read and checked) and confirmed run (``INSERT ... SELECT`` from the stage into the
   responses table, one transaction) of the whole file;
 - PostgreSQL COPY of the same file into a plain table of text columns;
 - django-import-export's default per-row path (``ResponseResource``) on a
