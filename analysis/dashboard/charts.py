@@ -3,7 +3,7 @@
 No JavaScript, no external resources, no ``style`` attributes (CSP-friendly):
 presentation attributes only. Every chart carries ``<title>`` and ``<desc>``,
 states its unit, and is shown beside a data table (the templates' job). The
-PDF draws the same :class:`ChartSpec` with reportlab (analysis.reports.pdf).
+PDF draws the same specs with reportlab (analysis.reports.pdf_charts).
 """
 
 from __future__ import annotations
@@ -221,19 +221,59 @@ class QuadrantSpec:
     y_upper: float = 100.0
 
 
+@dataclass(frozen=True)
+class PlacedPoint:
+    """A matrix point as fractions of the plot's width and height, measured
+    from its bottom-left corner."""
+
+    label: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class QuadrantLayout:
+    """Where the cut lines and the points of a matrix sit in its plot."""
+
+    cut_x: float
+    cut_y: float
+    points: list[PlacedPoint]
+
+
+def _fraction(value: float, lower: float, upper: float) -> float:
+    clipped = min(max(value, lower), upper)
+    return (clipped - lower) / (upper - lower or 1.0)
+
+
+def quadrant_layout(spec: QuadrantSpec) -> QuadrantLayout:
+    """The matrix in plot fractions (values outside the axes sit on the edge).
+
+    The dashboard's SVG and the PDF both draw from this, so the two place
+    every point and line alike; each only scales it to its own page.
+    """
+
+    def across(value: float) -> float:
+        return _fraction(value, 0.0, spec.x_upper)
+
+    def up(value: float) -> float:
+        return _fraction(value, spec.y_lower, spec.y_upper)
+
+    return QuadrantLayout(
+        cut_x=across(spec.x_cut),
+        cut_y=up(spec.y_cut),
+        points=[
+            PlacedPoint(p.label, across(p.importance), up(p.performance))
+            for p in spec.points
+        ],
+    )
+
+
 def quadrant_chart(chart_id: str, spec: QuadrantSpec) -> SafeString:
     """Dimensions placed by importance (x) and score (y), dashed cut lines."""
     left, top, plot_w, plot_h = 60, 30, 460, 260
     width, height = left + plot_w + 30, top + plot_h + 50
-    y_span = spec.y_upper - spec.y_lower or 1.0
-
-    def x(value: float) -> float:
-        return left + min(max(value, 0.0), spec.x_upper) / (spec.x_upper or 1) * plot_w
-
-    def y(value: float) -> float:
-        clipped = min(max(value, spec.y_lower), spec.y_upper)
-        return top + plot_h - (clipped - spec.y_lower) / y_span * plot_h
-
+    bottom = top + plot_h
+    layout = quadrant_layout(spec)
     head = ChartSpec(
         spec.title, f"{spec.x_unit}; {spec.y_unit}", description=spec.description
     )
@@ -242,25 +282,25 @@ def quadrant_chart(chart_id: str, spec: QuadrantSpec) -> SafeString:
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" '
         f'fill="none" stroke="{GRID}"/>'
     )
-    cx, cy = x(spec.x_cut), y(spec.y_cut)
+    cx, cy = left + layout.cut_x * plot_w, bottom - layout.cut_y * plot_h
     out.append(
-        f'<path d="M{cx:.1f} {top}V{top + plot_h}M{left} {cy:.1f}H{left + plot_w}" '
+        f'<path d="M{cx:.1f} {top}V{bottom}M{left} {cy:.1f}H{left + plot_w}" '
         f'stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="6 4" fill="none"/>'
     )
     improve, strength, maintain, opportunity = spec.quadrant_labels
     corners = (
-        (left + plot_w - 4, top + plot_h - 6, "end", improve),
+        (left + plot_w - 4, bottom - 6, "end", improve),
         (left + plot_w - 4, top + 14, "end", strength),
         (left + 4, top + 14, "start", maintain),
-        (left + 4, top + plot_h - 6, "start", opportunity),
+        (left + 4, bottom - 6, "start", opportunity),
     )
     for tx, ty, anchor, text in corners:
         out.append(
             f'<text x="{tx}" y="{ty}" font-size="11" text-anchor="{anchor}" '
             f'fill="{TEXT}" opacity="0.7">{escape(text)}</text>'
         )
-    for point in spec.points:
-        px, py = x(point.importance), y(point.performance)
+    for point in layout.points:
+        px, py = left + point.x * plot_w, bottom - point.y * plot_h
         out.append(
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{BAR}"/>'
             f'<text x="{px + 7:.1f}" y="{py - 6:.1f}" font-size="11" '
@@ -273,14 +313,14 @@ def quadrant_chart(chart_id: str, spec: QuadrantSpec) -> SafeString:
         f'transform="rotate(-90 14 {top + plot_h / 2:.0f})" '
         f'text-anchor="middle">{escape(spec.y_unit)}</text>'
     )
-    for value in (spec.y_lower, spec.y_upper):
+    for value, ty in ((spec.y_lower, bottom), (spec.y_upper, top)):
         out.append(
-            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" font-size="11" '
+            f'<text x="{left - 6}" y="{ty + 4:.1f}" font-size="11" '
             f'text-anchor="end" fill="{TEXT}">{_fmt(value)}</text>'
         )
-    for value in (0.0, spec.x_upper):
+    for value, tx in ((0.0, left), (spec.x_upper, left + plot_w)):
         out.append(
-            f'<text x="{x(value):.1f}" y="{top + plot_h + 16}" font-size="11" '
+            f'<text x="{tx:.1f}" y="{bottom + 16}" font-size="11" '
             f'text-anchor="middle" fill="{TEXT}">{_fmt(value)}</text>'
         )
     out.append("</svg>")

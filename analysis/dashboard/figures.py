@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from analysis.dashboard.charts import Bar, ChartSpec, QuadrantPoint, QuadrantSpec
 from analysis.dashboard.labels import words
 from analysis.dashboard.overview import (
@@ -12,6 +14,7 @@ from analysis.dashboard.overview import (
     ServicePointRow,
     WaveOverview,
 )
+from analysis.stats.quadrants import quadrant_cuts
 
 SECTOR_CLASS_TARGETS = {"consumer": 80.0, "producer": 85.0}
 
@@ -175,13 +178,21 @@ def driver_chart(panel: SectorPanel, language: str) -> ChartSpec:
     )
 
 
+def _or(value: float, default: float) -> float:
+    """``value``, or ``default`` where it is NaN (an axis without values)."""
+    return value if math.isfinite(value) else default
+
+
 def quadrant_spec(panel: SectorPanel, language: str) -> QuadrantSpec:
-    """The importance-performance matrix of the sector's dimensions."""
+    """The importance-performance matrix of the sector's dimensions, from the
+    stored shares and scores, its lines where the stored quadrants were cut."""
     w = words(language)
     title = f"{panel.index.name}: {w['ip_matrix']}"
-    shares = [100.0 * d.share for d in panel.drivers]
-    scores = [d.performance for d in panel.drivers if d.performance is not None]
-    lowest = min(scores, default=0.0)
+    shares = pd.Series([d.share for d in panel.drivers], dtype=float)
+    scores = pd.Series([d.performance for d in panel.drivers], dtype=float)
+    share_cut, score_cut = quadrant_cuts(shares, scores)
+    y_lower = max(0.0, 10.0 * math.floor(_or(scores.min(), 0.0) / 10.0) - 10.0)
+    widest = 100.0 * _or(shares.max(), 0.0)
     return QuadrantSpec(
         title=title,
         x_unit=w["share_unit"],
@@ -191,8 +202,8 @@ def quadrant_spec(panel: SectorPanel, language: str) -> QuadrantSpec:
             for d in panel.drivers
             if d.performance is not None
         ],
-        x_cut=sum(shares) / len(shares) if shares else 0.0,
-        y_cut=sum(scores) / len(scores) if scores else 0.0,
+        x_cut=100.0 * _or(share_cut, 0.0),
+        y_cut=_or(score_cut, y_lower),
         quadrant_labels=(
             w["quadrant_improve"],
             w["quadrant_strength"],
@@ -200,7 +211,12 @@ def quadrant_spec(panel: SectorPanel, language: str) -> QuadrantSpec:
             w["quadrant_opportunity"],
         ),
         description=f"{title}: {w['share']} × {w['performance']}",
-        x_upper=max(10.0, 10.0 * math.ceil(max(shares, default=0.0) / 10.0)),
-        y_lower=max(0.0, 10.0 * math.floor(lowest / 10.0) - 10.0),
+        x_upper=max(10.0, 10.0 * math.ceil(widest / 10.0)),
+        y_lower=y_lower,
         y_upper=100.0,
     )
+
+
+def quadrant_specs(overview: WaveOverview) -> list[QuadrantSpec]:
+    """The matrix of every sector with key drivers, in the sectors' order."""
+    return [quadrant_spec(p, overview.language) for p in overview.sectors if p.drivers]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["QUADRANTS", "importance_performance"]
+__all__ = ["QUADRANTS", "importance_performance", "quadrant_cuts"]
 
 QUADRANTS = {
     (True, False): "improve",
@@ -57,8 +57,7 @@ def importance_performance(
         raise ValueError(f"no performance for dimension {missing[0]!r}")
     perf = performance.reindex(importance.index).astype(float)
     imp = importance.astype(float)
-    i_cut = imp.mean() if importance_cut is None else importance_cut
-    p_cut = perf.mean() if performance_cut is None else performance_cut
+    i_cut, p_cut = quadrant_cuts(imp, perf, importance_cut, performance_cut)
     high_i, high_p = (imp >= i_cut).to_numpy(), (perf >= p_cut).to_numpy()
     return pd.DataFrame(
         {
@@ -68,3 +67,40 @@ def importance_performance(
             "quadrant": [QUADRANTS[pair] for pair in zip(high_i, high_p, strict=True)],
         }
     )
+
+
+def quadrant_cuts(
+    importance: pd.Series,
+    performance: pd.Series,
+    importance_cut: float | None = None,
+    performance_cut: float | None = None,
+) -> tuple[float, float]:
+    """Where the axes of the importance-performance chart cross.
+
+    The one definition of the cut lines: the stored quadrants are placed by
+    it, and the dashboard and the PDF draw their dashed lines with it, so a
+    point is never drawn on the other side of a line from its quadrant.
+
+    Parameters
+    ----------
+    importance, performance : Series
+        Importance and score of each dimension; a missing score (NaN) is left
+        out of the performance mean.
+    importance_cut, performance_cut : float, optional
+        Cuts to use instead of the means (e.g. a target score).
+
+    Returns
+    -------
+    tuple of float
+        ``(importance_cut, performance_cut)``; NaN for an axis without values.
+
+    Examples
+    --------
+    >>> quadrant_cuts(pd.Series([0.5, 0.3, 0.2]), pd.Series([70.0, 85.0, None]))
+    (0.3333333333333333, 77.5)
+    """
+    if importance_cut is None:
+        importance_cut = importance.astype(float).mean()
+    if performance_cut is None:
+        performance_cut = performance.astype(float).mean()
+    return float(importance_cut), float(performance_cut)

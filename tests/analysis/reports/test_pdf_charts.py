@@ -1,13 +1,25 @@
-"""Long bar charts in the PDF (no database): a sector's service points."""
+"""The PDF's charts (no database): long bar charts of a sector's service
+points, and the importance-performance matrix."""
 
 import io
+import subprocess
 
+import pytest
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate
 
-from analysis.dashboard.charts import Bar, ChartSpec
-from analysis.reports.pdf import bar_drawings
+from analysis.dashboard.charts import (
+    Bar,
+    ChartSpec,
+    QuadrantPoint,
+    QuadrantSpec,
+    quadrant_layout,
+)
+from analysis.dashboard.labels import words
+from analysis.dashboard.overview import dimension_label
+from analysis.reports.fonts import report_font
+from analysis.reports.pdf_charts import bar_drawings, quadrant_drawing
 
 
 def _build(flowables) -> None:
@@ -47,3 +59,65 @@ def test_a_short_chart_stays_one_drawing_with_its_title():
     (part,) = bar_drawings(spec, "Helvetica")
     texts = [s.text for s in part._content[0].contents if hasattr(s, "text")]
     assert "Sectors (points)" in texts
+
+
+def _matrix(labels: tuple[str, str, str, str], names: list[str]) -> QuadrantSpec:
+    return QuadrantSpec(
+        title="Matrix",
+        x_unit="per cent of R² (%)",
+        y_unit="index points (0–100)",
+        points=[
+            QuadrantPoint(names[0], 40.0, 72.5),
+            QuadrantPoint(names[1], 25.0, 90.0),
+            QuadrantPoint(names[2], 5.0, 55.0),  # below the axis: on its edge
+        ],
+        x_cut=100 / 3,
+        y_cut=72.5,
+        quadrant_labels=labels,
+        x_upper=50.0,
+        y_lower=60.0,
+        y_upper=100.0,
+    )
+
+
+def test_the_matrix_layout_places_points_and_cut_lines_at_their_values():
+    spec = _matrix(("I", "S", "M", "O"), ["a", "b", "c"])
+    layout = quadrant_layout(spec)
+    assert layout.cut_x == pytest.approx((100 / 3) / 50.0)
+    assert layout.cut_y == pytest.approx((72.5 - 60.0) / 40.0)
+    assert [(p.label, p.x, p.y) for p in layout.points] == [
+        ("a", pytest.approx(0.8), pytest.approx(0.3125)),
+        ("b", pytest.approx(0.5), pytest.approx(0.75)),
+        ("c", pytest.approx(0.1), 0.0),
+    ]
+    # a point at the mean sits on the line, on the side its quadrant counts it
+    assert layout.points[0].y >= layout.cut_y
+
+
+def _pdf_text(flowables, tmp_path) -> str:
+    path = tmp_path / "matrix.pdf"
+    document = SimpleDocTemplate(str(path), pagesize=landscape(A4))
+    document.build(flowables)
+    return subprocess.run(  # noqa: S603
+        ["pdftotext", "-layout", str(path), "-"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_matrix_drawing_names_every_dimension_and_quadrant(
+    language, settings, tmp_path
+):
+    settings.REPORT_FILES_ROOT = tmp_path / "reports"
+    w = words(language)
+    quadrants = ("improve", "strength", "maintain", "opportunity")
+    labels = tuple(w[f"quadrant_{q}"] for q in quadrants)
+    names = [dimension_label(d, language) for d in ("staff_attitude", "cost", "safety")]
+    spec = _matrix(labels, names)
+    font = report_font("".join([spec.title, spec.x_unit, spec.y_unit, *labels, *names]))
+    text = _pdf_text([quadrant_drawing(spec, font)], tmp_path)
+    flat = "".join(text.split())  # CJK text is extracted with spaces between glyphs
+    for word in (*names, *labels, spec.title):
+        assert "".join(word.split()) in flat, word

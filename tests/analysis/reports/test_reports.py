@@ -9,6 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
+from analysis.dashboard.charts import quadrant_layout
+from analysis.dashboard.figures import quadrant_specs
+from analysis.dashboard.overview import dimension_label
+from analysis.dashboard.selectors import wave_overview
 from analysis.models import IndexResult
 from analysis.reports import services
 from analysis.reports.csv import neutralized
@@ -116,6 +120,7 @@ def test_pdf_pages_render_with_numbers_targets_verdicts_and_methodology(
     assert "Target 80" in text and "Target 85" in text  # chart target lines
     assert "index points (0–100)" in text  # chart units
     assert "Trend over waves" in text and "Methodology" in text
+    assert "Importance–performance matrix" in text  # drawn only as the chart
     assert "Verdict rules" in text and "Weighting" in text
     pages = _render_pages(report.file.path, tmp_path)
     assert len(pages) >= 3
@@ -134,6 +139,7 @@ def test_chinese_pdf_embeds_a_font_that_shows_the_chinese_text(
     text = _pdf_text(report.file.path)
     assert "公共服务满意度测评报告" in text
     assert "服务业" in text and "方法说明" in text and "目标判定" in text
+    assert "重要性—表现矩阵" in text  # the matrix's title, in the chart only
     fonts = subprocess.run(  # noqa: S603
         ["pdffonts", report.file.path],
         capture_output=True,
@@ -245,3 +251,40 @@ def test_no_report_of_an_unpublished_wave_for_those_who_may_not_see_it(
             requested_by=None,
             unpublished=True,
         )
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_matrix_places_each_stored_driver_on_its_stored_quadrants_side(
+    computed_wave, language
+):
+    overview = wave_overview(computed_wave, language=language, unpublished=True)
+    matrices = quadrant_specs(overview)
+    sectors = [p.index for p in overview.sectors if p.drivers]
+    assert len(matrices) == len(sectors) >= 2
+    for sector, spec in zip(sectors, matrices, strict=True):
+        assert spec.title.startswith(sector.name)
+        stored = IndexResult.objects.filter(
+            wave=computed_wave,
+            kind="driver",
+            domain_type="sector",
+            domain=sector.domain,
+        )
+        layout = quadrant_layout(spec)
+        points = {p.label: p for p in spec.points}
+        placed = {p.label: p for p in layout.points}
+        assert len(points) == len(placed) == stored.count() >= 2
+        for result in stored:
+            label = dimension_label(result.dimension, language)
+            share, score = result.details["share"], result.details["performance"]
+            assert points[label].importance == 100 * share  # per cent of R²
+            assert points[label].performance == score
+            point = placed[label]
+            assert point.x * spec.x_upper == pytest.approx(100 * share, rel=1e-12)
+            assert spec.y_lower + point.y * (
+                spec.y_upper - spec.y_lower
+            ) == pytest.approx(score, rel=1e-12)
+            quadrant = result.details["quadrant"]
+            important = quadrant in ("improve", "strength")
+            above = quadrant in ("strength", "maintain")
+            assert (point.x >= layout.cut_x) == important, label
+            assert (point.y >= layout.cut_y) == above, label
