@@ -95,6 +95,27 @@ WORDS: dict[str, tuple[str, str]] = {
         "Service-point ranking (shrinkage estimates)",
     ),
     "grid": ("区县 × 行业满意度指数", "District × sector index"),
+    "grid_legend": (
+        "图例：单元格底色与符号表示与目标的比较",
+        "Key: cell shading and symbol against the target",
+    ),
+    "legend_met": (
+        "达到目标：谨慎（单侧下）界也达到目标",
+        "Target met: even the cautious (lower) bound reaches the target",
+    ),
+    "legend_not_met": (
+        "未达到目标：乐观（单侧上）界仍低于目标",
+        "Target not met: even the optimistic (upper) bound stays below it",
+    ),
+    "legend_not_distinguishable": (
+        "与目标无显著差异：区间跨越目标，无法判定",
+        "Not distinguishable: the interval straddles the target, no verdict either way",
+    ),
+    "legend_none": (
+        "无结论：仅一个网点，无法计算区间",
+        "No verdict: one service point, so no interval",
+    ),
+    "no_verdict": ("无结论", "No verdict"),
     "unit_note": (
         "指数为 0–100 分；满意率为百分比；区间为双侧置信区间。",
         "Indexes are 0–100 points; rates are per cent; intervals are two-sided "

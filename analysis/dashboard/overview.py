@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
+from analysis.dashboard.labels import words
 from analysis.models import IndexRun, Wave
 from core.i18n import localized_value
 from surveys.models.choices import Dimension
@@ -31,6 +32,13 @@ VERDICT_WORDS = {
         "no data": "No data",
         "": "No target",
     },
+}
+#: Beside the words and the shading of a verdict, so colour is never the only cue.
+VERDICT_SYMBOLS = {
+    "met": "✓",
+    "not_met": "✗",
+    "not_distinguishable": "≈",
+    "": "–",  # no verdict: the cell has no interval
 }
 QUADRANT_WORDS = {
     "zh": {
@@ -86,6 +94,25 @@ def verdict_words(verdict: str, language: str) -> str:
     return words.get(
         verdict.replace(" ", "_") if verdict != "no data" else verdict, words[""]
     )
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One verdict of the district x sector grid's key: the CSS class suffix
+    of its shading, its symbol and what it means."""
+
+    shade: str
+    symbol: str
+    meaning: str
+
+
+def grid_legend(language: str) -> list[LegendEntry]:
+    """The key to the grid's shading, in ``language``."""
+    w = words(language)
+    return [
+        LegendEntry(verdict or "none", symbol, w[f"legend_{verdict or 'none'}"])
+        for verdict, symbol in VERDICT_SYMBOLS.items()
+    ]
 
 
 @dataclass(frozen=True)

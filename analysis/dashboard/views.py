@@ -29,6 +29,7 @@ from analysis.dashboard.figures import (
 )
 from analysis.dashboard.forms import DashboardFilterForm
 from analysis.dashboard.labels import words
+from analysis.dashboard.overview import grid_legend
 from analysis.models import Wave
 from analysis.reports import services as reports
 from analysis.reports.models import (
@@ -136,6 +137,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         wave=wave,
         figures=_figures(overview),
         detail=_sector_detail(overview, filters.get("sector", "")),
+        grid_legend=grid_legend(language),
         filters=filters,
         can_download=request.user.has_perm(DOWNLOAD),
         kinds=ReportKind.choices,

@@ -1,9 +1,11 @@
-"""Number formats of the dashboard: the same as the PDF's (tables.display)."""
+"""Number formats of the dashboard (the same as the PDF's, tables.display) and
+the symbols of target verdicts."""
 
 from __future__ import annotations
 
 from django import template
 
+from analysis.dashboard.overview import VERDICT_SYMBOLS
 from analysis.reports.tables import DECIMAL, INTEGER, PERCENT, POINTS, display
 
 register = template.Library()
@@ -35,3 +37,9 @@ def signed(value) -> str:
     if value is None:
         return "—"
     return f"{value:+.1f}".replace("-", "−")
+
+
+@register.filter
+def verdict_symbol(verdict: str) -> str:
+    """The symbol shown beside a verdict's words (an empty verdict: none)."""
+    return VERDICT_SYMBOLS.get(verdict or "", VERDICT_SYMBOLS[""])

@@ -27,6 +27,7 @@ from surveys.models import Sector
 from tests.accounts.helpers import enrolled_device, member_of
 from tests.analysis.conftest import AGE, GENDER
 from tests.e2e.admin_session import sign_in
+from tests.e2e.axe import serious_violations
 from tests.factories.analysis import add_margin, simulated_wave
 
 pytestmark = [
@@ -116,6 +117,24 @@ def test_official_reads_verdicts_filters_opens_a_sector_and_downloads_reports(
         assert card.get_attribute("data-verdict") == result.verdict
         assert any(word in text for word in VERDICT_WORDS[result.verdict])
     assert desktop.locator("svg.chart title").count() >= 5
+
+    # the district x sector grid: each verdict its own shade (the stylesheet
+    # loaded under the CSP), a symbol and words in the cell, a key, and axe
+    shades = {}
+    for cell in desktop.locator("#grid-table td.heat").all():
+        stored_cell = stored[
+            ("index", "sector_region", cell.get_attribute("data-domain"))
+        ]
+        assert cell.get_attribute("data-verdict") == stored_cell.verdict
+        shades.setdefault(stored_cell.verdict, set()).add(
+            cell.evaluate("td => getComputedStyle(td).backgroundColor")
+        )
+        assert cell.locator(".verdict-symbol").inner_text().strip()
+    assert len(shades) >= 2 and all(len(s) == 1 for s in shades.values())
+    colours = [next(iter(s)) for s in shades.values()]
+    assert len(set(colours)) == len(colours) and "rgba(0, 0, 0, 0)" not in colours
+    assert desktop.locator("#grid-legend li").count() == 4
+    assert serious_violations(desktop, "section[aria-labelledby=grid]") == []
 
     # 2. one district
     desktop.select_option("#id_district", "r1")

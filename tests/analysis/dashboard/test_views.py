@@ -4,9 +4,13 @@ what the page shows."""
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from wagtail.users.models import UserProfile
 
 from accounts.roles import ASSESSORS, COMPLAINT_HANDLERS, OFFICIALS
+from analysis.dashboard.labels import words
+from analysis.dashboard.overview import VERDICT_SYMBOLS, verdict_words
 from analysis.models import IndexResult
 from analysis.reports import services as reports
 from analysis.reports.models import Report, ReportStatus
@@ -269,6 +273,65 @@ def test_the_district_by_sector_grid_shows_every_cell_and_follows_the_filters(
     ).content.decode()
     grid = re.search(r'id="grid-table".*?</table>', page, re.S).group(0)
     assert re.findall(r'data-domain="([\w/-]+)"', grid) == ["r0", "medical/r0"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_grid_cells_are_shaded_by_verdict_with_a_symbol_words_and_a_key(
+    client, computed_wave, official, language
+):
+    profile = UserProfile.get_for_user(official)  # the admin's language
+    profile.preferred_language = language
+    profile.save()
+    login_admin(client, official)
+    page = client.get(
+        reverse("analysis_dashboard"), {"wave": computed_wave.slug}
+    ).content.decode()
+    assert 'href="/static/css/dashboard.css"' in page
+    grid = re.search(r'<section aria-labelledby="grid">.*?</section>', page, re.S)
+    grid = grid.group(0)
+    assert "style=" not in grid  # the CSP: shading by class only
+    w = words(language)
+    cells = IndexResult.objects.filter(wave=computed_wave, domain_type="sector_region")
+    shades = set()
+    for cell in cells:
+        shade = cell.verdict or "none"
+        shown = re.search(
+            rf'<td class="heat heat-{shade}" data-verdict="{cell.verdict}" '
+            rf'data-domain="{cell.domain}">(.*?)</td>',
+            grid,
+            re.S,
+        )
+        assert shown, cell.domain
+        said = (
+            verdict_words(cell.verdict, language) if cell.verdict else w["no_verdict"]
+        )
+        symbol = VERDICT_SYMBOLS[cell.verdict]
+        assert f'aria-hidden="true">{symbol}</span> {said}</small>' in shown.group(1)
+        shades.add(shade)
+    assert len(shades) >= 2  # the fixture's cells differ, so the test can
+    key = re.findall(
+        r'<li data-shade="(\w+)"><span class="heat heat-swatch heat-\1"', grid
+    )
+    assert key == ["met", "not_met", "not_distinguishable", "none"]
+    assert w["legend_not_distinguishable"] in grid
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5)]
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_grid_shade_gives_its_text_wcag_aa_contrast():
+    css = (settings.BASE_DIR / "static" / "css" / "dashboard.css").read_text()
+    for shade in ("met", "not_met", "not_distinguishable", "none"):
+        rule = re.search(rf"\.heat\.heat-{shade} \{{(.*?)\}}", css, re.S).group(1)
+        background = re.search(r"background-color: (#[0-9a-f]{6})", rule).group(1)
+        text = re.search(r"(?<!-)color: (#[0-9a-f]{6})", rule).group(1)
+        light, dark = sorted((_luminance(background), _luminance(text)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, shade
 
 
 def test_the_settlement_card_shows_the_cores_rate_of_the_waves_complaints(
