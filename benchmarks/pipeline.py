@@ -156,13 +156,13 @@ def _fill(wave, total: int) -> None:
                     survey_id, revision_id, status, resume_digest, idempotency_key,
                     service_point_id, channel, language, started_at, saved_at,
                     submitted_at, duration_seconds, sections_done, answers, flags,
-                    excluded)
+                    excluded, interviewer)
                 SELECT %s, %s, 'submitted',
                        md5('bench-' || %s || '-' || g || '-' || %s),
                        'bench-' || g || '-' || %s, sp.id,
                        (ARRAY['web','qr','phone','paper'])[1 + g %% 4], 'zh-hans',
                        now(), now(), now(), 300, 5, {_answers_sql(survey)},
-                       '[]'::jsonb, false
+                       '[]'::jsonb, false, ''
                 FROM generate_series(1, %s) AS g
                 JOIN sp ON sp.k = g %% sp.m
                 """,  # noqa: S608 - generated from our own questionnaire
