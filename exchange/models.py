@@ -81,6 +81,13 @@ class ImportJob(models.Model):
             return 100 if self.status == ImportStatus.DONE else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
 
+    @property
+    def refused_whole(self) -> bool:
+        """Refused for the file itself (its encoding, headers, size, a row
+        the parser cannot read): the reading stopped there, so there is no
+        total, only the rows read until then."""
+        return self.status == ImportStatus.REJECTED and not self.total_rows
+
 
 class ExportFormat(models.TextChoices):
     CSV = "csv", _("CSV (UTF-8)")

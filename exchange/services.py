@@ -165,10 +165,10 @@ def import_check(*, job_id: int) -> ImportJob:
 
             _record_outcomes(job, resource_check(job))
     except FileRejected as rejected:
-        _record_rejection(job, rejected.problems)
+        _record_rejection(job, rejected.problems, whole_file=True)
     except Exception:  # a file we cannot read must not become a server error
         logger.exception("import %s: check failed", job.pk)
-        _record_rejection(job, [Problem(UNREADABLE)])
+        _record_rejection(job, [Problem(UNREADABLE)], whole_file=True)
     job.save()
     return job
 
@@ -252,14 +252,20 @@ def neutralize_report(text: str, neutralize) -> str:
     return out.getvalue()
 
 
-def _record_rejection(job: ImportJob, problems: list[Problem]) -> None:
+def _record_rejection(
+    job: ImportJob, problems: list[Problem], *, whole_file: bool
+) -> None:
+    """``whole_file``: the file itself was refused and reading stopped there,
+    so there is no total to give (``processed_rows`` keeps the rows read)."""
     job.status = ImportStatus.REJECTED
     job.message = " ".join(str(p) for p in problems[:5])
     job.preview = [
         {"row": p.row, "action": "reject", "why": [str(p)]} for p in problems[:50]
     ]
-    job.rejected_count = max(job.rejected_count, 1)
-    job.created_count = job.updated_count = 0
+    job.rejected_count = len({p.row for p in problems if p.row is not None})
+    job.created_count = job.updated_count = job.skipped_count = 0
+    if whole_file:
+        job.total_rows = 0
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
@@ -289,7 +295,7 @@ def _record_outcomes(job: ImportJob, outcome) -> None:
     )
     job.preview = outcome.rows[:PREVIEW_ROWS]
     if outcome.problems:
-        _record_rejection(job, outcome.problems)
+        _record_rejection(job, outcome.problems, whole_file=False)
     else:
         job.status = ImportStatus.READY
         job.message = ""

@@ -2,6 +2,7 @@
 preview, confirm, progress, report, template and downloads."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -80,6 +81,38 @@ def test_a_rejected_file_shows_the_problems_offers_no_confirm_and_a_report(
     body = b"".join(report.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[0] == "row,action,column,value,message"
     assert body.splitlines()[1].startswith("3,reject,q_overall,12,")
+
+
+@pytest.mark.parametrize("chunk_rows", [2, 10_000])
+def test_a_file_refused_as_a_whole_says_so_instead_of_counting_rows(
+    client, assessor, survey, points, monkeypatch, chunk_rows
+):
+    from wagtail.users.models import UserProfile
+
+    from exchange import tables
+
+    profile = UserProfile.get_for_user(assessor)  # the admin's language
+    profile.preferred_language = "en"
+    profile.save()
+    monkeypatch.setattr(tables, "TABLE_CHUNK_ROWS", chunk_rows)
+    lines = csv_bytes(GOOD_ROWS * 3).split(b"\r\n")
+    lines[7] += b",extra"  # data row 7: one field too many, the parser stops
+    response = upload(client, survey, b"\r\n".join(lines))
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.REJECTED and job.refused_whole
+    page = client.get(response["Location"]).content.decode()
+    said = re.search(
+        r"The file was refused (after (\d+) rows had been read|as a whole); "
+        r"nothing was written\.",
+        page,
+    )
+    assert said, page
+    if chunk_rows == 2:  # stopped in a late chunk: the rows read before row 7
+        assert 0 < int(said.group(2)) < 7
+    assert "to create" not in page  # no total of a file that was not read
+    listing = client.get(reverse("exchange:index")).content.decode()
+    assert "<td>—</td>" in listing
+    assert Response.objects.count() == 0
 
 
 def test_garbage_uploads_never_give_a_server_error(client, assessor, survey):
