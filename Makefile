@@ -41,7 +41,7 @@ migrate: install
 	$(PY) manage.py migrate --no-input
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --site-url http://$(HOST):$(PORT)
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"

@@ -20,12 +20,12 @@ JIAXING_REGIONS = {
 }
 
 
-def run_load_demo(tmp_path, settings) -> str:
+def run_load_demo(tmp_path, settings, *args: str) -> str:
     from io import StringIO
 
     settings.BASE_DIR = tmp_path
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -75,3 +75,10 @@ def test_the_home_page_is_rebuilt_when_the_page_tree_was_emptied():
     assert HomePage.objects.get() == home
     assert home.get_parent().depth == 1
     assert home.get_site().is_default_site
+
+
+def test_load_demo_prints_the_sign_in_address_where_make_run_serves(
+    tmp_path, settings
+):
+    printed = run_load_demo(tmp_path, settings, "--site-url", "http://127.0.0.1:8011/")
+    assert "Log in at http://127.0.0.1:8011/admin/ as 'admin'" in printed

@@ -9,6 +9,14 @@ from surveys.demo import load_demo_surveys, load_reference_data
 class Command(BaseCommand):
     help = "Load the demo site and data (idempotent: safe to run again)."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--site-url",
+            default="http://127.0.0.1:8000",
+            help="Where the site will be served, for the sign-in line printed "
+            "at the end (make run passes its HOST and PORT).",
+        )
+
     def handle(self, *args, **options) -> None:
         ensure_home_page()
         load_reference_data()
@@ -20,7 +28,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS("Demo site loaded."))
         self.stdout.write(
-            f"Log in at http://127.0.0.1:8000/admin/ as {username!r} "
+            f"Log in at {options['site_url'].rstrip('/')}/admin/ as {username!r} "
             f"with password {password!r}"
         )
         self.stdout.write(
