@@ -55,9 +55,22 @@ class MultiplePhotoField(forms.FileField):
         return photos
 
 
+TOURISM_SECTOR = "tourism"
+
+
 def complaint_service_points():
-    """Active service points; tourism ones first (scenic areas)."""
+    """Active service points, tourism's first: the form is for tourists."""
     return ServicePoint.objects.filter(active=True).select_related("sector")
+
+
+def grouped_choices(points) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The points as option groups by sector, tourism's group first, so a
+    tourist finds a scenic area without reading past schools and bus lines."""
+    groups: dict = {}
+    for point in points:  # sectors equal by primary key: one group each
+        groups.setdefault(point.sector, []).append((point.code, str(point)))
+    ordered = sorted(groups.items(), key=lambda item: item[0].code != TOURISM_SECTOR)
+    return [(str(sector), options) for sector, options in ordered]
 
 
 class ComplaintForm(AutomationChecksMixin, forms.Form):
@@ -126,7 +139,11 @@ class ComplaintForm(AutomationChecksMixin, forms.Form):
     def __init__(self, *args: Any, fixed_point: ServicePoint | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fixed_point = fixed_point
-        self.fields["service_point"].queryset = complaint_service_points()
+        points = complaint_service_points()
+        field = self.fields["service_point"]
+        field.queryset = points
+        # Shown grouped; still validated against the queryset.
+        field.choices = [("", _("Choose the place")), *grouped_choices(points)]
         if fixed_point is not None:
             self.fields["service_point"].initial = fixed_point.code
             self.fields["service_point"].widget = forms.HiddenInput()

@@ -107,6 +107,22 @@ def test_the_general_form_lets_the_tourist_choose_the_place(client):
     assert Complaint.objects.get().channel == ComplaintChannel.WEB
 
 
+def test_the_places_are_grouped_by_sector_with_the_scenic_areas_first(client):
+    import re
+
+    from tests.factories.surveys import SectorFactory, ServicePointFactory
+
+    school = SectorFactory(code="education", name_en="Education", sort_order=1)
+    ServicePointFactory(code="no1-school", name_en="No. 1 School", sector=school)
+    scenic_area()  # tourism sorts after education in the sectors' own order
+    page = client.get(en("complaints:new")).content.decode()
+    select = re.search(r'<select name="service_point".*?</select>', page, re.S)[0]
+    assert re.findall(r'<optgroup label="([^"]+)"', select) == ["Tourism", "Education"]
+    first = re.search(r"<option[^>]*>([^<]+)</option>", select)[1]
+    assert first == "Choose the place"  # not a row of dashes
+    assert select.index("Wuzhen") < select.index("No. 1 School")
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
