@@ -13,10 +13,7 @@ def at(path: str):
 
 
 def submit(page) -> None:
-    # .last: the page's own form. The admin's icon loader fetches the sprite
-    # through the two-factor redirect and puts a copy of the verify page (its
-    # form's next= being the sprite) into the sprite container, before it;
-    # reported to accounts/ (the middleware should let the sprite through).
+    # .last: the page's own form, after any the admin's chrome renders first.
     page.locator("form button[type=submit]").last.click()
 
 
