@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from analysis import selectors, services
+from analysis.dashboard.quality import run_notes, run_sector_names, weighting_method
 from analysis.models import DomainType, IndexRun, ResultKind, RunStatus, Wave
 from analysis.status_messages import from_json
 
@@ -87,15 +89,21 @@ def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     _require_any(request, RUN, PUBLISH, VIEW_RUNS)
     run = get_object_or_404(IndexRun.objects.select_related("wave"), pk=run_id)
     can_publish = request.user.has_perm(PUBLISH)
+    diagnostics = run.diagnostics or {}
+    language = get_language() or "zh-hans"
     return render(
         request,
         "analysis/admin/run_progress.html",
         {
             "run": run,
             "wave": run.wave,
-            "problems": [
-                from_json(p) for p in (run.diagnostics or {}).get("problems", [])
-            ],
+            "problems": [from_json(p) for p in diagnostics.get("problems", [])],
+            "weighting": weighting_method(diagnostics.get("method"), language=language),
+            "notes": run_notes(
+                diagnostics.get("notes") or [],
+                language=language,
+                sector_names=run_sector_names(run, language),
+            ),
             "can_publish": can_publish and run.status == RunStatus.SUCCEEDED,
             "summary": _summary(run) if can_publish else None,
         },

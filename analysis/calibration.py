@@ -23,6 +23,7 @@ from analysis.status_messages import Message
 WEIGHTING_PREFIX = "w__"
 NOT_ASKED = "(not asked)"
 
+
 class WaveDataError(ValueError):
     """The wave's data or margins cannot give results; ``problems`` say why.
 
@@ -50,6 +51,7 @@ class Margin:
 
 def weighting_column(variable: str) -> str:
     return f"{WEIGHTING_PREFIX}{variable}"
+
 
 def margin_problems(table: pd.DataFrame, margins: Sequence[Margin]) -> list[Message]:
     """Why the margins cannot calibrate this table, in words for an assessor."""
@@ -199,9 +201,10 @@ def _impute_missing(
 
 def _sector_margins(
     table: pd.DataFrame, margin: Margin, cell_column: str
-) -> tuple[dict[str, float], list[str]]:
-    """The margin replicated per sector; empty categories spread over the rest."""
-    notes: list[str] = []
+) -> tuple[dict[str, float], list[Message]]:
+    """The margin replicated per sector; empty categories spread over the rest,
+    with a note (a message, worded when read) for each sector where they were."""
+    notes: list[Message] = []
     population: dict[str, float] = {}
     sampled = table.groupby(["sector", cell_column])[COUNT].sum()
     skipped = table[cell_column].str.contains(NOT_ASKED, regex=False)
@@ -219,11 +222,21 @@ def _sector_margins(
             kept = {c: p for c, p in here.items() if c in seen}
             scale = total / sum(kept.values())
             here = {c: p * scale for c, p in kept.items()}
+            categories = ", ".join(c.replace("|", ",") for c in empty[:5])
             notes.append(
-                f"Sector {sector}: no respondents in "
-                f"{', '.join(c.replace('|', ',') for c in empty[:5])}"
-                f"{' …' if len(empty) > 5 else ''} of margin “{margin.name}”; "
-                "their population was spread over the other categories."
+                Message(
+                    gettext_noop(
+                        "Sector “%(sector)s”: no respondents in %(categories)s of "
+                        "margin “%(margin)s”; their population was spread over "
+                        "the other categories."
+                    ),
+                    {
+                        # a code: shown as the sector's name where it is read
+                        "sector": str(sector),
+                        "categories": categories + (" …" if len(empty) > 5 else ""),
+                        "margin": margin.name,
+                    },
+                )
             )
         population.update({f"{sector}#{cell}": pop for cell, pop in here.items()})
     return population, notes
@@ -233,7 +246,8 @@ def calibrated_design(
     table: pd.DataFrame, margins: Sequence[Margin]
 ) -> tuple[SurveyDesign, pd.DataFrame, dict]:
     """Stratified cluster design over ``table``, raked to ``margins`` per sector,
-    and the table with each row's final weight (``_weight``)."""
+    the table with each row's final weight (``_weight``) and the diagnostics
+    (their ``notes`` and ``method`` worded only when read: messages, msgids)."""
     if table["service_point"].nunique() < 2:
         raise WaveDataError(
             [
@@ -247,7 +261,7 @@ def calibrated_design(
         )
     variables = sorted({v for m in margins for v in m.variables})
     table, imputed, not_asked = _impute_missing(table, variables)
-    notes: list[str] = []
+    notes: list[Message] = []
     raking: dict[str, dict[str, float]] = {}
     cells: dict[str, pd.Series] = {}
     for k, margin in enumerate(margins):
@@ -284,7 +298,10 @@ def calibrated_design(
         design,
         table.assign(_weight=weight),
         {
-            "method": "raking within sectors" if raking else "none (equal weights)",
+            # msgids, worded in the reader's language when shown
+            "method": gettext_noop("raking within sectors")
+            if raking
+            else gettext_noop("none (equal weights)"),
             "margins": [m.name for m in margins],
             "imputed_modal_category": imputed,
             "not_asked_in_sectors": not_asked,

@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from analysis.stats.drivers import importance_from_sums
 from analysis.stats.moments import covariance
 from analysis.stats.quadrants import importance_performance
 from analysis.stats.reliability import alpha_from_covariance
 from analysis.stats.smallarea import small_area_estimates
+from analysis.status_messages import Message
 
 DRIVERS = "drivers"
 #: The outcome of the drivers set, after the dimensions.
@@ -257,9 +259,9 @@ def alpha_rows(moments: SectorMoments, weight: np.ndarray) -> pd.DataFrame:
 # ------------------------------------------------------------------ points
 def shrinkage_rows(
     points: pd.DataFrame, sectors: Mapping[str, str], confidence: float
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[Message]]:
     """Fay-Herriot estimates of the service points' indexes, ranked within
-    their sector with rank intervals; and notes when no model could be fit.
+    their sector with rank intervals; and a note when no model could be fit.
 
     ``points``: the points' direct index rows (``domain, estimate, se, n``);
     ``sectors``: the sector of each point code.
@@ -280,7 +282,13 @@ def shrinkage_rows(
             confidence=confidence,
         )
     except NUMERIC_ERRORS as exc:
-        return pd.DataFrame(), [f"No shrinkage estimates of service points: {exc}"]
+        # the core's reason is technical and English: a parameter as is
+        return pd.DataFrame(), [
+            Message(
+                gettext_noop("No shrinkage estimates of service points: %(reason)s"),
+                {"reason": str(exc)},
+            )
+        ]
 
     def number(value) -> float | None:
         return None if pd.isna(value) else float(value)
@@ -327,9 +335,9 @@ def insight_rows(
     dimensions: pd.DataFrame,
     point_sectors: Mapping[str, str],
     confidence: float,
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[Message]]:
     """Drivers, alphas and shrinkage rows of a wave, and notes on what could
-    not be estimated.
+    not be estimated (messages, worded in the reader's language when shown).
 
     ``table``/``weights``: the statistics table and its rows' calibrated
     weights; ``indexes``: index rows (service points' direct estimates among
@@ -337,7 +345,7 @@ def insight_rows(
     ``point_sectors``: the sector of each service point to shrink.
     """
     parts: list[pd.DataFrame] = []
-    notes: list[str] = []
+    notes: list[Message] = []
     for sector_moments in combine_moments(moments):
         weight = group_weights(sector_moments.keys, table, weights)
         here = dimensions[dimensions["domain"] == sector_moments.sector]
@@ -345,7 +353,12 @@ def insight_rows(
         try:
             parts.append(driver_rows(sector_moments, weight, performance, confidence))
         except NUMERIC_ERRORS as exc:
-            notes.append(f"Sector {sector_moments.sector}: no key drivers ({exc}).")
+            notes.append(
+                Message(
+                    gettext_noop("Sector “%(sector)s”: no key drivers (%(reason)s)."),
+                    {"sector": str(sector_moments.sector), "reason": str(exc)},
+                )
+            )
         parts.append(alpha_rows(sector_moments, weight))
     points = indexes[indexes["domain_type"] == "service_point"]
     shrunk, shrink_notes = shrinkage_rows(points, point_sectors, confidence)

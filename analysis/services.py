@@ -227,6 +227,8 @@ def _float(value) -> float | None:
 
 
 def _json_safe(value):
+    if isinstance(value, Message):  # a diagnostics note: worded when read
+        return value.as_json()
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -56,6 +56,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "unpublished": ("未发布（仅供官员查看）", "Not published (officials only)"),
     "no_results": ("该测评期尚无结果。", "This wave has no results yet."),
     "reports": ("报告", "Reports"),
+    "report_language": ("报告语言", "Report language"),
+    "report_refreshing": (
+        "本页将自动刷新，直至报告生成。",
+        "This page refreshes itself until the report is ready.",
+    ),
+    "to": ("至", "to"),
     "methodology": ("方法说明", "Methodology"),
     "name": ("名称", "Name"),
     "estimate": ("估计值", "Estimate"),

@@ -3,19 +3,28 @@ a wave's period and the data quality of its responses.
 
 The settlement rate is computed here (:func:`analysis.stats.settlement.
 settlement_rates_by` on the complaint register, a complete count), not
-stored by the index pipeline.
+stored by the index pipeline. A run's weighting method and notes are stored
+as msgids and messages (the worker that writes them does not know who will
+read them) and worded here in the reader's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from analysis.dashboard.overview import Settlement, verdict_words
-from analysis.models import IndexRun, Wave
+from analysis.models import DomainType, IndexResult, IndexRun, ResultKind, Wave
 from analysis.stats.settlement import settlement_rates_by
+from analysis.status_messages import Message, from_json
+from core.i18n import localized_value
+
+#: The parameter of a run's note that holds a sector's code.
+SECTOR = "sector"
 
 
 def wave_settlement(wave: Wave, language: str) -> Settlement | None:
@@ -45,10 +54,49 @@ def wave_settlement(wave: Wave, language: str) -> Settlement | None:
     )
 
 
+# ------------------------------------------------------------------ run notes
+def run_sector_names(run: IndexRun, language: str) -> dict[str, str]:
+    """The names of the run's sectors in ``language``, as its results store
+    them (the names the dashboard and the reports show)."""
+    rows = IndexResult.objects.filter(
+        run=run, kind=ResultKind.INDEX, domain_type=DomainType.SECTOR
+    ).values("domain", "domain_name", "domain_name_en")
+    return {
+        row["domain"]: localized_value(row, "domain_name", language) or row["domain"]
+        for row in rows
+    }
+
+
+def _named(note: Message, sector_names: Mapping[str, str]) -> Message:
+    code = note.params.get(SECTOR)
+    if not isinstance(code, str) or code not in sector_names:
+        return note
+    return Message(note.msgid, {**note.params, SECTOR: sector_names[code]})
+
+
+def run_notes(
+    stored: Sequence[Any] | Any, *, language: str, sector_names: Mapping[str, str]
+) -> list[str]:
+    """A run's weighting and estimation notes, worded in ``language``, each
+    sector named rather than coded; notes that older runs stored as finished
+    words are shown as they are."""
+    if isinstance(stored, str | Mapping):  # one note where a list belongs
+        stored = [stored]
+    with translation.override(language):
+        return [str(_named(from_json(note), sector_names)) for note in stored]
+
+
+def weighting_method(stored: Any, *, language: str) -> str:
+    """The run's weighting method (a msgid; older runs: words) in ``language``."""
+    with translation.override(language):
+        return str(from_json(stored or ""))
+
+
 # ------------------------------------------------------------------ quality
-def wave_data_quality(wave: Wave, run: IndexRun) -> dict:
+def wave_data_quality(wave: Wave, run: IndexRun, language: str) -> dict:
     """Responses, flags, exclusions and response rates per sector, and the
-    run's weighting diagnostics (Kish effective sample size)."""
+    run's weighting diagnostics (Kish effective sample size, method, notes)
+    worded in ``language``."""
     from django.db.models import Count, Q
 
     from surveys.models import Invitation, Response, ResponseStatus
@@ -90,6 +138,12 @@ def wave_data_quality(wave: Wave, run: IndexRun) -> dict:
         "respondents": diagnostics.get("respondents"),
         "kish_effective_n": diagnostics.get("kish_effective_n")
         or provenance.get("kish_effective_n"),
-        "weighting": diagnostics.get("method") or provenance.get("method", ""),
-        "notes": list(diagnostics.get("notes") or provenance.get("notes") or []),
+        "weighting": weighting_method(
+            diagnostics.get("method") or provenance.get("method"), language=language
+        ),
+        "notes": run_notes(
+            diagnostics.get("notes") or provenance.get("notes") or [],
+            language=language,
+            sector_names=run_sector_names(run, language),
+        ),
     }

@@ -354,7 +354,7 @@ def wave_overview(
         service_points=_service_points(keyed),
         grid=_grid(keyed, sectors),
         settlement=wave_settlement(wave, language),
-        quality=wave_data_quality(wave, run),
+        quality=wave_data_quality(wave, run, language),
         previous_wave=previous[0] if previous else None,
     )
 

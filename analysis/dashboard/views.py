@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from analysis.dashboard import selectors
@@ -166,7 +167,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         kind = request.POST.get("kind", "")
         report_language = request.POST.get("language", "")
         if wave is None or report_language not in ReportLanguage.values:
-            error = "Choose a wave and a language."
+            error = _("Choose a wave and a language.")
         else:
             try:
                 report = reports.report_request(
@@ -177,7 +178,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
                     unpublished=request.user.has_perm(VIEW_UNPUBLISHED),
                 )
             except reports.ReportError as exc:
-                error = str(exc)
+                error = str(exc.message)  # in the request's language
             else:
                 return redirect("analysis_report", report_id=report.pk)
     waves = selectors.waves_with_results()

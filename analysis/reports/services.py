@@ -23,7 +23,12 @@ logger = logging.getLogger(__name__)
 
 
 class ReportError(ValueError):
-    pass
+    """A report that cannot be asked for. ``message`` says why, worded in the
+    language of whoever reads it; the exception's text is its source text."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(message.source_text())
 
 
 def _writer(kind: str):
@@ -47,10 +52,19 @@ def report_request(
     """Queue a report of the wave's current run (``unpublished``) or published
     run; asking again while the same report is queued returns that one."""
     if kind not in ReportKind.values:
-        raise ReportError(f"Unknown report format {kind!r}.")
+        raise ReportError(
+            Message(
+                gettext_noop(
+                    "Unknown report format “%(kind)s”: choose Excel, PDF or CSV."
+                ),
+                {"kind": kind[:40]},  # echoed to the requester: kept short
+            )
+        )
     run = dashboard_run(wave, unpublished=unpublished)
     if run is None:
-        raise ReportError("This wave has no results to report yet.")
+        raise ReportError(
+            Message(gettext_noop("This wave has no results to report yet."))
+        )
     with transaction.atomic():
         active = Report.objects.filter(
             wave=wave,

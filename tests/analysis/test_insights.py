@@ -165,3 +165,33 @@ def test_district_by_sector_cells_are_stored_with_names_and_intervals(wave, run_
         assert cell.n > 0
         if cell.ci_low is None:  # one service point: no variance, no verdict
             assert cell.verdict == ""
+
+
+def test_a_shrinkage_model_that_cannot_be_fit_leaves_a_note_worded_when_read(
+    monkeypatch,
+):
+    from django.utils import translation
+
+    from analysis import insights
+
+    def singular(*_args, **_kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(insights, "small_area_estimates", singular)
+    points = pd.DataFrame(
+        {"domain": ["p1", "p2"], "estimate": [80.0, 70.0], "se": [1.0, 1.0], "n": 20}
+    )
+    rows, notes = insights.shrinkage_rows(points, {"p1": "a", "p2": "a"}, 0.95)
+    assert rows.empty
+    assert [note.as_json() for note in notes] == [
+        {
+            "msgid": "No shrinkage estimates of service points: %(reason)s",
+            "params": {"reason": "Singular matrix"},
+        }
+    ]
+    with translation.override("zh-hans"):
+        assert str(notes[0]) == "无法得到服务网点的收缩估计：Singular matrix"
+    with translation.override("en"):
+        assert (
+            str(notes[0]) == "No shrinkage estimates of service points: Singular matrix"
+        )
