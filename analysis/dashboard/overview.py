@@ -34,12 +34,42 @@ VERDICT_WORDS = {
     },
 }
 #: Beside the words and the shading of a verdict, so colour is never the only cue.
+#: "×", not "✗": the PDF's embedded font (Noto Sans CJK) has no U+2717.
 VERDICT_SYMBOLS = {
     "met": "✓",
-    "not_met": "✗",
+    "not_met": "×",
     "not_distinguishable": "≈",
     "": "–",  # no verdict: the cell has no interval
 }
+
+
+@dataclass(frozen=True)
+class Shade:
+    """A grid cell's background and the text colour that reads on it."""
+
+    background: str
+    text: str
+
+
+#: The one definition of the grid's shading by verdict (keyed by shade name:
+#: the verdict, "none" for no verdict). The PDF draws these colours;
+#: static/css/dashboard.css states the same ones as ``.heat-<shade>`` classes
+#: (a stylesheet, for the CSP), and a test holds the two equal and checks each
+#: text colour's contrast on its background.
+VERDICT_SHADES = {
+    "met": Shade("#cfe9d6", "#0c3b1a"),  # green
+    "not_met": Shade("#f6d2cd", "#5e120d"),  # red
+    "not_distinguishable": Shade("#fbe9b7", "#3f3100"),  # amber
+    "none": Shade("#e6e9ec", "#1b1b1b"),  # grey
+}
+
+
+def shade_name(verdict: str) -> str:
+    """The shade of a verdict: the CSS class suffix and the key of
+    :data:`VERDICT_SHADES` (a cell without a verdict is "none")."""
+    return verdict or "none"
+
+
 QUADRANT_WORDS = {
     "zh": {
         "improve": "修补区（重要、表现低于平均）",
@@ -110,7 +140,7 @@ def grid_legend(language: str) -> list[LegendEntry]:
     """The key to the grid's shading, in ``language``."""
     w = words(language)
     return [
-        LegendEntry(verdict or "none", symbol, w[f"legend_{verdict or 'none'}"])
+        LegendEntry(shade_name(verdict), symbol, w[f"legend_{shade_name(verdict)}"])
         for verdict, symbol in VERDICT_SYMBOLS.items()
     ]
 

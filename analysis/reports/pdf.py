@@ -22,12 +22,20 @@ from reportlab.platypus import (
     Paragraph,
     SimpleDocTemplate,
     Spacer,
+    Table,
     TableStyle,
 )
 
 from analysis.dashboard.figures import overview_charts, quadrant_specs
 from analysis.dashboard.labels import words
-from analysis.dashboard.overview import WaveOverview
+from analysis.dashboard.overview import (
+    VERDICT_SHADES,
+    VERDICT_SYMBOLS,
+    Estimate,
+    WaveOverview,
+    grid_legend,
+    shade_name,
+)
 from analysis.reports import tables as t
 from analysis.reports.fonts import report_font
 from analysis.reports.pdf_charts import (
@@ -80,6 +88,18 @@ def _cell(text: str, style: ParagraphStyle):
     return Paragraph(_escape(text), style) if len(text) > WRAP_ABOVE else text
 
 
+def _table_style(font: str) -> list[tuple]:
+    """Every table's look: small type, a shaded header row, hairline rules."""
+    return [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTSIZE", (0, 0), (-1, -1), 7),
+        ("LEADING", (0, 0), (-1, -1), 9),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER),
+        ("GRID", (0, 0), (-1, -1), 0.25, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+
+
 def _table(table: t.Table, font: str, styles: dict) -> list:
     header, rows = condensed(table)
     if not rows:
@@ -89,19 +109,101 @@ def _table(table: t.Table, font: str, styles: dict) -> list:
     data += [[_cell(c, cell) for c in row] for row in rows]
     width = (PAGE[0] - 30 * mm) / len(header)
     flowable = LongTable(data, repeatRows=1, colWidths=[width] * len(header))
-    flowable.setStyle(
-        TableStyle(
+    flowable.setStyle(TableStyle(_table_style(font)))
+    return [Paragraph(_escape(table.title), styles["h2"]), flowable, Spacer(1, 4 * mm)]
+
+
+# ------------------------------------------------------------------ grid
+def _shaded(column: int, row: int, shade: str) -> tuple:
+    background = colors.HexColor(VERDICT_SHADES[shade].background)
+    return ("BACKGROUND", (column, row), (column, row), background)
+
+
+def _shade_styles(styles: dict) -> dict[str, ParagraphStyle]:
+    """A cell style per shade: its text colour, the one that reads on it."""
+    return {
+        name: ParagraphStyle(
+            f"grid-{name}", parent=styles["cell"], textColor=colors.HexColor(s.text)
+        )
+        for name, s in VERDICT_SHADES.items()
+    }
+
+
+def _grid_cell(cell: Estimate, w: dict) -> str:
+    """What a dashboard grid cell says: index (interval), symbol and words."""
+    text = t.display(cell.estimate, t.POINTS)
+    if cell.ci_low is not None:
+        low, high = t.display(cell.ci_low, t.POINTS), t.display(cell.ci_high, t.POINTS)
+        text += f" ({low}–{high})"
+    symbol = VERDICT_SYMBOLS.get(cell.verdict, VERDICT_SYMBOLS[""])
+    said = cell.verdict_label or w["no_verdict"]
+    return f"{_escape(text)}<br/>{_escape(symbol)} {_escape(said)}"
+
+
+def _grid_key(overview: WaveOverview, styles: dict, shade_styles: dict) -> Table:
+    legend = grid_legend(overview.language)
+    key = Table(
+        [
             [
-                ("FONTNAME", (0, 0), (-1, -1), font),
-                ("FONTSIZE", (0, 0), (-1, -1), 7),
-                ("LEADING", (0, 0), (-1, -1), 9),
-                ("BACKGROUND", (0, 0), (-1, 0), HEADER),
-                ("GRID", (0, 0), (-1, -1), 0.25, GRID),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                Paragraph(_escape(entry.symbol), shade_styles[entry.shade]),
+                Paragraph(_escape(entry.meaning), styles["cell"]),
             ]
+            for entry in legend
+        ],
+        colWidths=[8 * mm, 140 * mm],
+        hAlign="LEFT",
+    )
+    key.setStyle(
+        TableStyle(
+            [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+            + [_shaded(0, k, entry.shade) for k, entry in enumerate(legend)]
         )
     )
-    return [Paragraph(_escape(table.title), styles["h2"]), flowable, Spacer(1, 4 * mm)]
+    return key
+
+
+def grid_flowables(overview: WaveOverview, font: str, styles: dict) -> list:
+    """The district x sector grid as the dashboard shows it: a row per
+    district, a column per sector, each cell shaded by its verdict (the
+    dashboard's colours) and saying it in a symbol and words, under a key."""
+    grid = overview.grid
+    if grid is None or not grid.rows or not grid.sectors:
+        return []
+    w = words(overview.language)
+    shade_styles = _shade_styles(styles)
+    data = [
+        [
+            Paragraph(_escape(title), styles["head"])
+            for title in [w["district"], *(name for _code, name in grid.sectors)]
+        ]
+    ]
+    shading = []
+    for r, row in enumerate(grid.rows, start=1):
+        cells: list = [Paragraph(_escape(row.name), styles["cell"])]
+        for c, cell in enumerate(row.cells, start=1):
+            if cell is None:  # no respondents of the sector in the district
+                cells.append("—")
+                continue
+            shade = shade_name(cell.verdict)
+            style = shade_styles.get(shade, styles["cell"])
+            cells.append(Paragraph(_grid_cell(cell, w), style))
+            if shade in VERDICT_SHADES:
+                shading.append(_shaded(c, r, shade))
+        data.append(cells)
+    first = 30 * mm
+    width = (PAGE[0] - 30 * mm - first) / len(grid.sectors)
+    table = LongTable(
+        data, repeatRows=1, colWidths=[first] + [width] * len(grid.sectors)
+    )
+    table.setStyle(TableStyle(_table_style(font) + shading))
+    return [
+        Paragraph(_escape(w["grid"]), styles["h2"]),
+        Paragraph(_escape(w["grid_legend"]), styles["body"]),
+        _grid_key(overview, styles, shade_styles),
+        Spacer(1, 2 * mm),
+        table,
+        Spacer(1, 4 * mm),
+    ]
 
 
 # ------------------------------------------------------------------ document
@@ -162,7 +264,7 @@ def write_pdf(
             charts,
             matrices,
             provenance,
-            [title, generated, byline],
+            [title, generated, byline, *VERDICT_SYMBOLS.values()],
         )
     )
     progress(20)
@@ -185,7 +287,7 @@ def write_pdf(
     for key, chart_key in (("districts", "districts"), ("channels", "channels")):
         story += _table(by_key[key], font, styles)
         story += [d for s in charts[chart_key] for d in bar_drawings(s, font)]
-    story += _table(by_key["grid"], font, styles)
+    story += grid_flowables(overview, font, styles)
     story += _table(by_key["dimensions"], font, styles)
     story += [d for s in charts["dimensions"] for d in bar_drawings(s, font)]
     story += _table(by_key["service_points"], font, styles)

@@ -19,24 +19,9 @@ from analysis.reports.csv import neutralized
 from analysis.reports.models import Report, ReportStatus
 from analysis.reports.tasks import generate_report
 from tests.analysis.conftest import role_user
+from tests.analysis.reports.conftest import generated_report, rendered_pages
 
 pytestmark = pytest.mark.django_db
-
-
-def _report(wave, kind, language, django_capture_on_commit_callbacks):
-    user = role_user("Officials", f"official-{kind}-{language}")
-    with django_capture_on_commit_callbacks(execute=True):
-        report = services.report_request(
-            wave=wave,
-            kind=kind,
-            language=language,
-            requested_by=user,
-            unpublished=True,
-        )
-    report.refresh_from_db()
-    assert report.status == ReportStatus.SUCCEEDED, report.error
-    assert report.progress == 100 and report.finished_at and report.requested_by
-    return report
 
 
 def _stored(wave, **lookup) -> IndexResult:
@@ -46,7 +31,9 @@ def _stored(wave, **lookup) -> IndexResult:
 def test_workbook_has_a_sheet_per_topic_numbers_as_numbers_and_frozen_headers(
     computed_wave, django_capture_on_commit_callbacks
 ):
-    report = _report(computed_wave, "xlsx", "en", django_capture_on_commit_callbacks)
+    report = generated_report(
+        computed_wave, "xlsx", "en", django_capture_on_commit_callbacks
+    )
     workbook = load_workbook(report.file.path)
     assert workbook.sheetnames == [
         "Headline verdicts",
@@ -98,19 +85,12 @@ def _pdf_text(path: str) -> str:
     ).stdout
 
 
-def _render_pages(path: str, out: Path) -> list[Path]:
-    subprocess.run(  # noqa: S603
-        ["pdftoppm", "-r", "40", "-png", path, str(out / "page")],  # noqa: S607
-        check=True,
-        capture_output=True,
-    )
-    return sorted(out.glob("page-*.png"))
-
-
 def test_pdf_pages_render_with_numbers_targets_verdicts_and_methodology(
     computed_wave, django_capture_on_commit_callbacks, tmp_path
 ):
-    report = _report(computed_wave, "pdf", "en", django_capture_on_commit_callbacks)
+    report = generated_report(
+        computed_wave, "pdf", "en", django_capture_on_commit_callbacks
+    )
     text = _pdf_text(report.file.path)
     sector = _stored(
         computed_wave, kind="index", domain_type="rollup", domain="service_sector"
@@ -122,7 +102,7 @@ def test_pdf_pages_render_with_numbers_targets_verdicts_and_methodology(
     assert "Trend over waves" in text and "Methodology" in text
     assert "Importance–performance matrix" in text  # drawn only as the chart
     assert "Verdict rules" in text and "Weighting" in text
-    pages = _render_pages(report.file.path, tmp_path)
+    pages = rendered_pages(report.file.path, tmp_path)
     assert len(pages) >= 3
     first = Image.open(pages[0]).convert("RGB")
     colours = {colour for _count, colour in first.getcolors(1_000_000)}
@@ -133,7 +113,7 @@ def test_pdf_pages_render_with_numbers_targets_verdicts_and_methodology(
 def test_chinese_pdf_embeds_a_font_that_shows_the_chinese_text(
     computed_wave, django_capture_on_commit_callbacks
 ):
-    report = _report(
+    report = generated_report(
         computed_wave, "pdf", "zh-hans", django_capture_on_commit_callbacks
     )
     text = _pdf_text(report.file.path)
@@ -158,7 +138,9 @@ def test_csv_has_every_table_and_neutralizes_formula_like_cells(
     IndexResult.objects.filter(domain="medical").update(
         domain_name='=HYPERLINK("x")', domain_name_en='=HYPERLINK("x")'
     )
-    report = _report(computed_wave, "csv", "en", django_capture_on_commit_callbacks)
+    report = generated_report(
+        computed_wave, "csv", "en", django_capture_on_commit_callbacks
+    )
     text = Path(report.file.path).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert {r[0] for r in rows if r} >= {
@@ -201,7 +183,7 @@ def test_neutralized_cells(value, expected):
 def test_running_the_report_task_twice_leaves_one_file_and_the_same_state(
     computed_wave, django_capture_on_commit_callbacks
 ):
-    report = _report(
+    report = generated_report(
         computed_wave, "xlsx", "zh-hans", django_capture_on_commit_callbacks
     )
     before = (report.file.name, report.size, report.finished_at)
@@ -213,7 +195,7 @@ def test_running_the_report_task_twice_leaves_one_file_and_the_same_state(
     assert Report.objects.count() == 1
 
 
-def test_asking_twice_while_queued_gives_the_same_report(computed_wave):
+def test_asking_twice_while_queued_gives_the_samegenerated_report(computed_wave):
     user = role_user("Officials", "impatient")
     first = services.report_request(
         wave=computed_wave,
