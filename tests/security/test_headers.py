@@ -58,6 +58,19 @@ def test_the_admin_has_its_own_policy_that_names_no_other_host(client):
         assert set(sources) <= KEYWORDS, f"{directive} allows {sources}"
 
 
+def test_admin_avatars_are_served_from_the_site_not_gravatar(client):
+    from django.contrib.auth.models import User
+
+    from tests.accounts.helpers import login_verified
+
+    user = User.objects.create_superuser("avatar", "someone@example.org", "pw")
+    login_verified(client, user)
+    page = client.get("/admin/").content.decode()
+    images = re.findall(r'<img[^>]+src="([^"]+)"', page)
+    assert images, "the admin shows the user's avatar"
+    assert not [src for src in images if "gravatar" in src or src.startswith("//")]
+
+
 def test_public_templates_have_no_inline_script_style_or_event_handler():
     """Inline code would be blocked by the public policy: it belongs in static/."""
     inline = re.compile(
