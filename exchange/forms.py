@@ -38,6 +38,7 @@ class ImportForm(forms.Form):
         queryset=SurveyPage.objects.order_by("-latest_revision_created_at"),
         required=False,
         label=_("Survey (for responses)"),
+        empty_label=_("Choose the survey"),
     )
     upload = forms.FileField(
         label=_("File (CSV or XLSX)"),
@@ -63,6 +64,7 @@ class ExportForm(forms.Form):
         queryset=SurveyPage.objects.order_by("-latest_revision_created_at"),
         required=False,
         label=_("Survey"),
+        empty_label=_("All surveys"),
         help_text=_("Leave empty to export every survey matching the filters."),
     )
     wave = forms.ModelChoiceField(
@@ -70,16 +72,23 @@ class ExportForm(forms.Form):
         to_field_name="slug",
         required=False,
         label=_("Wave"),
+        empty_label=_("All waves"),
         help_text=_(
             "The responses to the surveys the wave assesses, with the wave's "
             "calibrated weights."
         ),
     )
     sector = forms.ModelChoiceField(
-        queryset=Sector.objects.all(), required=False, label=_("Sector")
+        queryset=Sector.objects.all(),
+        required=False,
+        label=_("Sector"),
+        empty_label=_("All sectors"),
     )
     service_point = forms.ModelChoiceField(
-        queryset=ServicePoint.objects.all(), required=False, label=_("Service point")
+        queryset=ServicePoint.objects.all(),
+        required=False,
+        label=_("Service point"),
+        empty_label=_("All service points"),
     )
     flags = forms.MultipleChoiceField(
         choices=QualityFlag.choices,

@@ -17,6 +17,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,6 +55,15 @@ class ExchangeView(WagtailAdminTemplateMixin, TemplateView):
         if not self.has_permission(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        """Home › Imports and exports › this page: the admin's header shows
+        the breadcrumbs, so without them it read only "Home"."""
+        index = {"url": reverse("exchange:index"), "label": _("Imports and exports")}
+        here = {"url": "", "label": self.get_page_title()}
+        if self.request.resolver_match.url_name == "index":
+            return [*self.breadcrumbs_items, here]
+        return [*self.breadcrumbs_items, index, here]
 
 
 def _jobs_for(user):

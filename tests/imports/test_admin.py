@@ -24,6 +24,16 @@ def assessor(client):
     return user
 
 
+@pytest.fixture
+def in_english(assessor):
+    """The assessor's admin in English (the admin's language is per user)."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(assessor)
+    profile.preferred_language = "en"
+    profile.save()
+
+
 def upload(client, survey, content: bytes, name="interviews.csv"):
     return client.post(
         reverse("exchange:index"),
@@ -85,15 +95,10 @@ def test_a_rejected_file_shows_the_problems_offers_no_confirm_and_a_report(
 
 @pytest.mark.parametrize("chunk_rows", [2, 10_000])
 def test_a_file_refused_as_a_whole_says_so_instead_of_counting_rows(
-    client, assessor, survey, points, monkeypatch, chunk_rows
+    client, in_english, survey, points, monkeypatch, chunk_rows
 ):
-    from wagtail.users.models import UserProfile
-
     from exchange import tables
 
-    profile = UserProfile.get_for_user(assessor)  # the admin's language
-    profile.preferred_language = "en"
-    profile.save()
     monkeypatch.setattr(tables, "TABLE_CHUNK_ROWS", chunk_rows)
     lines = csv_bytes(GOOD_ROWS * 3).split(b"\r\n")
     lines[7] += b",extra"  # data row 7: one field too many, the parser stops
@@ -113,6 +118,23 @@ def test_a_file_refused_as_a_whole_says_so_instead_of_counting_rows(
     listing = client.get(reverse("exchange:index")).content.decode()
     assert "<td>—</td>" in listing
     assert Response.objects.count() == 0
+
+
+def test_the_pages_say_where_the_assessor_is_and_what_to_choose(
+    client, in_english, survey, points
+):
+    index = client.get(reverse("exchange:index")).content.decode()
+    header = index[index.index("<header") : index.index("</header>")]
+    assert "Imports and exports" in header  # not just "Home"
+    assert '<option value="" selected>Choose the survey</option>' in index
+    response = upload(client, survey, csv_bytes(GOOD_ROWS), name="phone.csv")
+    job = client.get(response["Location"]).content.decode()
+    header = job[job.index("<header") : job.index("</header>")]
+    assert f'href="{reverse("exchange:index")}"' in header
+    assert "Import: phone.csv" in header
+    export = client.get(reverse("exchange:export")).content.decode()
+    for prompt in ("All surveys", "All waves", "All sectors", "All service points"):
+        assert f'<option value="" selected>{prompt}</option>' in export
 
 
 def test_garbage_uploads_never_give_a_server_error(client, assessor, survey):
