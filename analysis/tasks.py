@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
-from django.db import DatabaseError
 from django.utils.translation import gettext_noop
 
 from analysis import selectors, services
 from analysis.models import RunTrigger
 from analysis.status_messages import Message
+from analysis.task_outcomes import FAILED, run_recorded
 
 SOFT_TIME_LIMIT = 540
 TIME_LIMIT = 600
@@ -26,27 +25,19 @@ MAX_RETRIES = 3
 )
 def run_index_pipeline(self, run_id: int) -> str | None:
     """Compute and store one index run; running it again changes nothing."""
-    try:
-        run = services.index_run_execute(run_id=run_id, task_id=self.request.id or "")
-    except SoftTimeLimitExceeded:
-        services.index_run_fail(
-            run_id=run_id,
-            message=Message(
-                gettext_noop("Stopped: the run took longer than %(s)d seconds."),
-                {"s": SOFT_TIME_LIMIT},
-            ),
-        )
-        return "failed"
-    except DatabaseError as exc:
-        if self.request.retries >= MAX_RETRIES or self.request.is_eager:
-            services.index_run_fail(
-                run_id=run_id,
-                message=Message(gettext_noop("Stopped: the database was unavailable.")),
-                error=repr(exc),
-            )
-            return "failed"
-        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
-    return run.status if run else None
+    task_id = self.request.id or ""
+    run = run_recorded(
+        self,
+        lambda: services.index_run_execute(run_id=run_id, task_id=task_id),
+        fail=lambda message, error: services.index_run_fail(
+            run_id=run_id, message=message, error=error
+        ),
+        timeout=Message(
+            gettext_noop("Stopped: the run took longer than %(s)d seconds."),
+            {"s": SOFT_TIME_LIMIT},
+        ),
+    )
+    return run if run == FAILED else (run.status if run else None)
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
