@@ -38,6 +38,30 @@ def test_fieldwork_shows_started_submitted_and_completion_rate(
     assert 'data-metric="completion">50%<' in html
 
 
+def test_flags_and_channels_read_as_words_in_the_assessors_language(
+    client, survey, assessor
+):
+    from wagtail.users.models import UserProfile
+
+    response = submit_one(client, survey)
+    Response.objects.filter(pk=response.pk).update(
+        flags=["speeder", "straight_liner"], channel="qr"
+    )
+    login_verified(client, assessor)
+    for language, words in [
+        ("en", ["Speeder", "Straight-lining", "QR code"]),
+        ("zh-hans", ["二维码"]),
+    ]:
+        profile = UserProfile.get_for_user(assessor)
+        profile.preferred_language = language
+        profile.save()
+        fieldwork = client.get(reverse("surveys_admin_fieldwork", args=[survey.pk]))
+        flagged = client.get(reverse("surveys_admin_flags", args=[survey.pk]))
+        html = fieldwork.content.decode() + flagged.content.decode()
+        assert all(word in html for word in words), language
+        assert ">straight_liner<" not in html and ">qr<" not in html
+
+
 def test_officials_cannot_see_responses(client, survey, django_user_model):
     official = django_user_model.objects.create_user("official", password="pw-123456")
     official.groups.add(Group.objects.get(name=OFFICIALS))
