@@ -43,6 +43,9 @@ def test_load_demo_creates_regions_sectors_and_a_home_page(tmp_path, settings):
         "logistics": ServiceClass.PRODUCER,
     }
     assert HomePage.objects.count() == 1
+    from complaints.models import Complaint
+
+    assert Complaint.objects.filter(service_point__sector__code="tourism").exists()
 
 
 def test_load_demo_twice_changes_nothing_and_the_printed_password_logs_in(

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from analysis.demo import load_demo_results
+from complaints.demo import load_demo_complaints
 from core.demo import ensure_demo_admin, ensure_home_page
 from surveys.demo import load_demo_surveys, load_reference_data
 
@@ -21,6 +22,9 @@ class Command(BaseCommand):
         ensure_home_page()
         load_reference_data()
         load_demo_surveys()
+        created = load_demo_complaints()
+        if created:
+            self.stdout.write(f"Tourist complaints: {created}")
         for run in load_demo_results():
             self.stdout.write(f"Index run for {run.wave}: {run.get_status_display()}")
         username, password = ensure_demo_admin(
