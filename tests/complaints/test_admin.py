@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -259,3 +261,14 @@ def test_a_qr_code_for_each_scenic_area(client, as_handler):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in response.content
+
+
+def test_the_list_marks_suspected_bots_in_words_and_leaves_others_blank(
+    client, as_handler
+):
+    flagged = ComplaintFactory(suspected_bot=True)
+    ComplaintFactory()
+    page = client.get("/admin/complaints/").content.decode()
+    assert flagged.reference in page
+    assert re.findall(r"<td[^>]*>\s*Suspected bot\s*</td>", page)
+    assert ">True<" not in page and ">False<" not in page
