@@ -62,6 +62,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "This page refreshes itself until the report is ready.",
     ),
     "to": ("至", "to"),
+    "data_table": ("数据表", "Data table"),
     "methodology": ("方法说明", "Methodology"),
     "name": ("名称", "Name"),
     "estimate": ("估计值", "Estimate"),

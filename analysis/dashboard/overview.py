@@ -66,8 +66,9 @@ VERDICT_SHADES = {
 
 def shade_name(verdict: str) -> str:
     """The shade of a verdict: the CSS class suffix and the key of
-    :data:`VERDICT_SHADES` (a cell without a verdict is "none")."""
-    return verdict or "none"
+    :data:`VERDICT_SHADES` (a cell without a verdict is "none"; the
+    settlement statistics say "not met" where the indexes say "not_met")."""
+    return (verdict or "none").replace(" ", "_")
 
 
 QUADRANT_WORDS = {

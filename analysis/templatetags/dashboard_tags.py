@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from analysis.dashboard.overview import VERDICT_SYMBOLS
+from analysis.dashboard.overview import VERDICT_SYMBOLS, shade_name
 from analysis.reports.tables import DECIMAL, INTEGER, PERCENT, POINTS, display
 
 register = template.Library()
@@ -43,3 +43,27 @@ def signed(value) -> str:
 def verdict_symbol(verdict: str) -> str:
     """The symbol shown beside a verdict's words (an empty verdict: none)."""
     return VERDICT_SYMBOLS.get(verdict or "", VERDICT_SYMBOLS[""])
+
+
+@register.filter
+def shade(verdict: str) -> str:
+    """The verdict's shade, for its ``heat-<shade>`` class."""
+    return shade_name(verdict)
+
+
+def _range(low, high, unit: str) -> str:
+    """``low–high``, or one dash where there is no interval (a single service
+    point: the grid's key says why) rather than a dash for each end."""
+    if low is None or high is None:
+        return "—"
+    return f"{display(low, unit)}–{display(high, unit)}"
+
+
+@register.filter
+def points_range(low, high) -> str:
+    return _range(low, high, POINTS)
+
+
+@register.filter
+def percent_range(low, high) -> str:
+    return _range(low, high, PERCENT)

@@ -163,7 +163,7 @@ def test_an_unknown_report_format_is_refused_in_the_readers_language(
     "language, said",
     [
         ("en", "This wave has no results to report yet."),
-        ("zh-hans", "该测评期尚无可生成报告的结果。"),
+        ("zh-hans", "该调查轮次尚无可生成报告的结果。"),
     ],
 )
 def test_a_report_of_a_wave_without_results_is_refused_in_the_readers_language(
@@ -184,7 +184,7 @@ def test_a_report_request_without_a_language_is_refused_in_chinese(client):
         reverse("analysis_reports"), {"wave": "", "kind": "pdf", "language": "fr"}
     )
     assert response.status_code == 400
-    assert "请选择测评期和报告语言。" in response.content.decode()
+    assert "请选择调查轮次和报告语言。" in response.content.decode()
 
 
 def test_the_report_error_keeps_its_source_text_for_engineers():
@@ -198,4 +198,4 @@ def test_the_report_error_keeps_its_source_text_for_engineers():
         )
     assert str(caught.value) == "This wave has no results to report yet."
     with translation.override("zh-hans"):
-        assert str(caught.value.message) == "该测评期尚无可生成报告的结果。"
+        assert str(caught.value.message) == "该调查轮次尚无可生成报告的结果。"

@@ -361,3 +361,29 @@ def test_the_settlement_card_shows_the_cores_rate_of_the_waves_complaints(
     assert re.search(r"\b3 / \S+ 4</p>", card)  # settled / counted
     assert "100.0%" in card  # the plan's target
     assert f'data-verdict="{row["verdict"]}"' in card
+
+
+def test_headlines_are_shaded_cards_and_charts_are_titled_with_folded_tables(
+    client, computed_wave, official
+):
+    login_admin(client, official)
+    page = client.get(
+        reverse("analysis_dashboard"), {"wave": computed_wave.slug}
+    ).content.decode()
+    cards = re.findall(r'<article class="headline-card heat heat-(\w+)"', page)
+    assert cards and set(cards) <= set(VERDICT_SHADES)
+    figures = re.findall(r'<figure class="dashboard-figure".*?</figure>', page, re.S)
+    assert figures
+    for figure in figures:
+        # the title comes before the chart, the data table after it, folded
+        assert figure.index("<figcaption") < figure.index("<svg")
+        assert figure.index("<svg") < figure.index("<details") < figure.index("<table")
+    assert "—–—" not in page  # a missing interval is one dash, not one per end
+
+
+def test_an_interval_reads_low_to_high_or_a_single_dash_when_missing():
+    from analysis.templatetags.dashboard_tags import percent_range, points_range
+
+    assert points_range(70.04, 80.0) == "70.0–80.0"
+    assert points_range(None, None) == "—"
+    assert percent_range(0.9, None) == "—"
