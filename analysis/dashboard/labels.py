@@ -10,7 +10,7 @@ from __future__ import annotations
 WORDS: dict[str, tuple[str, str]] = {
     "dashboard": ("满意度仪表板", "Satisfaction dashboard"),
     "report_title": ("公共服务满意度测评报告", "Public-service satisfaction report"),
-    "wave": ("测评期", "Wave"),
+    "wave": ("调查轮次", "Wave"),
     "sector": ("行业", "Sector"),
     "district": ("区县", "District"),
     "channel": ("渠道", "Channel"),
@@ -54,7 +54,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "percent_unit": ("百分比（%）", "per cent (%)"),
     "published": ("已发布", "Published"),
     "unpublished": ("未发布（仅供官员查看）", "Not published (officials only)"),
-    "no_results": ("该测评期尚无结果。", "This wave has no results yet."),
+    "no_results": ("该调查轮次尚无结果。", "This wave has no results yet."),
     "reports": ("报告", "Reports"),
     "report_language": ("报告语言", "Report language"),
     "report_refreshing": (
