@@ -55,7 +55,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "published": ("已发布", "Published"),
     "unpublished": ("未发布（仅供官员查看）", "Not published (officials only)"),
     "no_results": ("该调查轮次尚无结果。", "This wave has no results yet."),
-    "reports": ("报告", "Reports"),
+    # Not just "报告": Wagtail's own "Reports" menu sits in the same sidebar.
+    "reports": ("报告下载", "Report downloads"),
+    "report_kind": ("报告类型", "Report type"),
+    "generate": ("生成报告", "Generate the report"),
+    "download": ("下载", "Download"),
+    "no_reports": ("尚未生成报告。", "No reports yet."),
     "report_language": ("报告语言", "Report language"),
     "report_refreshing": (
         "本页将自动刷新，直至报告生成。",

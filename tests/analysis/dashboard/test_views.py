@@ -387,3 +387,17 @@ def test_an_interval_reads_low_to_high_or_a_single_dash_when_missing():
     assert points_range(70.04, 80.0) == "70.0–80.0"
     assert points_range(None, None) == "—"
     assert percent_range(0.9, None) == "—"
+
+
+def test_the_reports_page_says_generate_and_download_in_words(
+    client, report, official
+):
+    profile = UserProfile.get_for_user(official)
+    profile.preferred_language = "en"
+    profile.save()
+    login_admin(client, official)
+    page = client.get(reverse("analysis_reports")).content.decode()
+    assert "Generate the report</button>" in page
+    assert re.search(r">Download<span class=\"w-sr-only\"> #\d+</span></a>", page)
+    assert ">↓<" not in page
+    assert "Report downloads" in page  # apart from Wagtail's own "Reports" menu
