@@ -8,6 +8,7 @@ PDF draws the same specs with reportlab (analysis.reports.pdf_charts).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -229,6 +230,8 @@ class PlacedPoint:
     label: str
     x: float
     y: float
+    # Lines the label is moved up (negative: down) so it overlaps no other.
+    label_shift: int = 0
 
 
 @dataclass(frozen=True)
@@ -245,8 +248,47 @@ def _fraction(value: float, lower: float, upper: float) -> float:
     return (clipped - lower) / (upper - lower or 1.0)
 
 
-def quadrant_layout(spec: QuadrantSpec) -> QuadrantLayout:
-    """The matrix in plot fractions (values outside the axes sit on the edge).
+def _ems(text: str) -> float:
+    """A label's width in ems: a Chinese character is one, Latin about half."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
+
+
+SHIFTS = (0, 1, -1, 2, -2, 3, -3)
+
+
+def label_shifts(
+    points: Sequence[PlacedPoint], *, em: tuple[float, float], line: float
+) -> list[int]:
+    """For each point, the lines its label moves (up positive) so that no
+    two labels overlap: placed greedily from the top of the plot down, each
+    takes the nearest free line beside its point (or stays put when none is
+    free). ``em`` is a font size as fractions of the plot's (width, height),
+    ``line`` a line's height as a fraction of the plot's height."""
+    placed: list[tuple[float, float, float]] = []  # left, right, centre y
+    shifts = [0] * len(points)
+    for i in sorted(range(len(points)), key=lambda i: -points[i].y):
+        point = points[i]
+        left = point.x + em[0] * 0.6
+        right = left + _ems(point.label) * em[0]
+        for shift in SHIFTS:
+            centre = point.y + em[1] * 0.6 + shift * line
+            clear = all(
+                right <= a or left >= b or abs(centre - c) >= line for a, b, c in placed
+            )
+            if clear:
+                shifts[i] = shift
+                placed.append((left, right, centre))
+                break
+    return shifts
+
+
+def quadrant_layout(
+    spec: QuadrantSpec, *, em: tuple[float, float] = (0.0, 0.0), line: float = 0.0
+) -> QuadrantLayout:
+    """The matrix in plot fractions (values outside the axes sit on the edge),
+    with the labels moved apart where they would overlap (``em`` and
+    ``line`` as :func:`label_shifts` takes them, for the renderer's font;
+    without them, only the places of points and lines).
 
     The dashboard's SVG and the PDF both draw from this, so the two place
     every point and line alike; each only scales it to its own page.
@@ -258,12 +300,17 @@ def quadrant_layout(spec: QuadrantSpec) -> QuadrantLayout:
     def up(value: float) -> float:
         return _fraction(value, spec.y_lower, spec.y_upper)
 
+    points = [
+        PlacedPoint(p.label, across(p.importance), up(p.performance))
+        for p in spec.points
+    ]
+    shifts = label_shifts(points, em=em, line=line)
     return QuadrantLayout(
         cut_x=across(spec.x_cut),
         cut_y=up(spec.y_cut),
         points=[
-            PlacedPoint(p.label, across(p.importance), up(p.performance))
-            for p in spec.points
+            PlacedPoint(p.label, p.x, p.y, shift)
+            for p, shift in zip(points, shifts, strict=True)
         ],
     )
 
@@ -273,7 +320,10 @@ def quadrant_chart(chart_id: str, spec: QuadrantSpec) -> SafeString:
     left, top, plot_w, plot_h = 60, 30, 460, 260
     width, height = left + plot_w + 30, top + plot_h + 50
     bottom = top + plot_h
-    layout = quadrant_layout(spec)
+    font, line = 11, 13
+    layout = quadrant_layout(
+        spec, em=(font / plot_w, font / plot_h), line=line / plot_h
+    )
     head = ChartSpec(
         spec.title, f"{spec.x_unit}; {spec.y_unit}", description=spec.description
     )
@@ -303,7 +353,8 @@ def quadrant_chart(chart_id: str, spec: QuadrantSpec) -> SafeString:
         px, py = left + point.x * plot_w, bottom - point.y * plot_h
         out.append(
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{BAR}"/>'
-            f'<text x="{px + 7:.1f}" y="{py - 6:.1f}" font-size="11" '
+            f'<text x="{px + 7:.1f}" y="{py - 6 - point.label_shift * line:.1f}" '
+            f'font-size="{font}" '
             f'fill="{TEXT}">{escape(point.label)}</text>'
         )
     out.append(

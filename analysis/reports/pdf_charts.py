@@ -234,7 +234,9 @@ def quadrant_drawing(spec: QuadrantSpec, font: str) -> Drawing:
     left, base, plot_w, plot_h = 50, 34, 460, 240
     drawing = Drawing(left + plot_w + 90, base + plot_h + 30)
     top, right = base + plot_h, left + plot_w
-    layout = quadrant_layout(spec)
+    size, line = 7, 9
+    em = (size / plot_w, size / plot_h)
+    layout = quadrant_layout(spec, em=em, line=line / plot_h)
     drawing.add(
         String(
             0,
@@ -280,11 +282,12 @@ def quadrant_drawing(spec: QuadrantSpec, font: str) -> Drawing:
         px, py = left + point.x * plot_w, base + point.y * plot_h
         drawing.add(Circle(px, py, 3, fillColor=BAR, strokeColor=BAR))
         # a white ground keeps a label legible where it crosses a cut line
-        width = stringWidth(point.label, font, 7)
+        width = stringWidth(point.label, font, size)
+        ly = py + point.label_shift * line
         drawing.add(
-            Rect(px + 4, py + 2, width + 2, 9, fillColor=colors.white, strokeColor=None)
+            Rect(px + 4, ly + 2, width + 2, 9, fillColor=colors.white, strokeColor=None)
         )
-        drawing.add(String(px + 5, py + 4, point.label, fontName=font, fontSize=7))
+        drawing.add(String(px + 5, ly + 4, point.label, fontName=font, fontSize=size))
     for value, y in ((spec.y_lower, base), (spec.y_upper, top)):
         drawing.add(
             String(

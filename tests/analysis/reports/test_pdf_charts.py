@@ -121,3 +121,23 @@ def test_the_matrix_drawing_names_every_dimension_and_quadrant(
     flat = "".join(text.split())  # CJK text is extracted with spaces between glyphs
     for word in (*names, *labels, spec.title):
         assert "".join(word.split()) in flat, word
+
+
+def test_labels_of_nearby_dimensions_are_moved_apart_not_drawn_over_each_other():
+    from analysis.dashboard.charts import PlacedPoint, label_shifts
+
+    em, line = (0.025, 0.045), 0.05
+    close = [
+        PlacedPoint("服务态度", 0.40, 0.60),
+        PlacedPoint("服务效率", 0.41, 0.61),
+        PlacedPoint("环境设施", 0.42, 0.60),
+        PlacedPoint("far away", 0.90, 0.10),
+    ]
+    shifts = label_shifts(close, em=em, line=line)
+    assert shifts[3] == 0  # nothing near it: beside its point
+    centres = [
+        p.y + shift * line for p, shift in zip(close[:3], shifts[:3], strict=True)
+    ]
+    gaps = [abs(a - b) for i, a in enumerate(centres) for b in centres[i + 1 :]]
+    assert min(gaps) >= line - 1e-9  # the three overlapping labels now stack
+    assert label_shifts(close, em=(0.0, 0.0), line=0.0) == [0, 0, 0, 0]
