@@ -25,10 +25,9 @@ from analysis.frames import (
 from analysis.models import IndexResult
 from surveys.models import Sector
 from tests.accounts.helpers import enrolled_device, member_of
-from tests.analysis.conftest import AGE, GENDER
 from tests.e2e.admin_session import sign_in
 from tests.e2e.axe import serious_violations
-from tests.factories.analysis import add_margin, simulated_wave
+from tests.e2e.waves import computed_wave
 
 pytestmark = [
     pytest.mark.e2e,
@@ -45,16 +44,8 @@ VERDICT_WORDS = {
 @pytest.fixture
 def demo_wave(home_page, settings, tmp_path):
     """A wave of simulated responses in two sectors, computed by the pipeline."""
-    from analysis import services
-
     settings.REPORT_FILES_ROOT = tmp_path / "reports"
-    simulated = simulated_wave(responses_per_survey=80)
-    add_margin(simulated.wave, "gender", GENDER)
-    add_margin(simulated.wave, "age_band", AGE)
-    run = services.index_run_request(wave=simulated.wave)  # runs on commit (eager)
-    run.refresh_from_db()
-    assert run.status == "succeeded", run.message
-    return simulated.wave
+    return computed_wave(responses_per_survey=80)
 
 
 def core_results(wave):

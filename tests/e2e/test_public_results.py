@@ -3,9 +3,8 @@ the wide tables scroll sideways on their own, by touch or keyboard."""
 
 import pytest
 
-from tests.analysis.conftest import AGE, GENDER
 from tests.e2e.axe import serious_violations
-from tests.factories.analysis import add_margin, simulated_wave
+from tests.e2e.waves import computed_wave
 
 pytestmark = [
     pytest.mark.e2e,
@@ -17,14 +16,10 @@ pytestmark = [
 def published(site):
     from analysis import services
 
-    simulated = simulated_wave(responses_per_survey=40)
-    add_margin(simulated.wave, "gender", GENDER)
-    add_margin(simulated.wave, "age_band", AGE)
-    run = services.index_run_request(wave=simulated.wave)  # runs on commit (eager)
-    run.refresh_from_db()
-    assert run.status == "succeeded", run.message
-    services.wave_results_publish(wave=simulated.wave, run=run, user=None)
-    return simulated.wave
+    wave = computed_wave(responses_per_survey=40)
+    run = wave.runs.get()
+    services.wave_results_publish(wave=wave, run=run, user=None)
+    return wave
 
 
 @pytest.mark.parametrize("path", ["/results/", "/en/results/"])
