@@ -48,10 +48,7 @@ def run_recorded(
         return FAILED
     except DatabaseError as exc:
         if task.request.retries >= task.max_retries or task.request.is_eager:
-            fail(
-                Message(gettext_noop("Stopped: the database was unavailable.")),
-                repr(exc),
-            )
+            fail(DATABASE_DOWN, repr(exc))
             return FAILED
         raise task.retry(exc=exc, countdown=10 * 2**task.request.retries) from exc
     except Exception as exc:

@@ -131,11 +131,8 @@ def load_demo_complaints(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     if Complaint.objects.filter(external_reference__startswith=DEMO_PREFIX).exists():
         return 0
-    places = list(
-        ServicePoint.objects.filter(sector__code="tourism", active=True).order_by(
-            "code"
-        )
-    )
+    scenic_areas = ServicePoint.objects.filter(sector__code="tourism", active=True)
+    places = list(scenic_areas.order_by("code"))
     if not places:
         return 0
     rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
@@ -161,7 +158,6 @@ def load_demo_complaints(now: dt.datetime | None = None) -> int:
             Complaint.objects.filter(pk=complaint.pk).update(
                 external_reference=f"{DEMO_PREFIX}{created:04d}"
             )
-            complaint.refresh_from_db()
             _handle(complaint, rng, now)
         day += dt.timedelta(days=1)
     return created

@@ -59,7 +59,7 @@ TOURISM_SECTOR = "tourism"
 
 
 def complaint_service_points():
-    """Active service points, tourism's first: the form is for tourists."""
+    """Active service points, with their sectors (the form groups them)."""
     return ServicePoint.objects.filter(active=True).select_related("sector")
 
 
@@ -145,8 +145,8 @@ class ComplaintForm(AutomationChecksMixin, forms.Form):
         # Shown grouped; still validated against the queryset.
         field.choices = [("", _("Choose the place")), *grouped_choices(points)]
         if fixed_point is not None:
-            self.fields["service_point"].initial = fixed_point.code
-            self.fields["service_point"].widget = forms.HiddenInput()
+            field.initial = fixed_point.code
+            field.widget = forms.HiddenInput()
 
     def clean_occurred_at(self) -> Any:
         occurred_at = self.cleaned_data.get("occurred_at")
