@@ -10,6 +10,7 @@ from django.core import signing
 
 from surveys import services
 from surveys.models import QualityFlag, Response, ResponseStatus
+from surveys.services import tokens
 from tests.factories.surveys import published_survey
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,9 @@ def timed_survey(survey_index):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The services' clock, moved by hand."""
+    """The start stamps' clock (surveys.services.tokens), moved by hand."""
     now = {"t": 1_800_000_000}
-    monkeypatch.setattr(services, "time", types.SimpleNamespace(time=lambda: now["t"]))
+    monkeypatch.setattr(tokens, "time", types.SimpleNamespace(time=lambda: now["t"]))
     return now
 
 
