@@ -39,6 +39,7 @@ STAGE_PREFIX = "exchange_prepared_"
 STAGE_SLICES = 20
 STAGE_KEEP = timedelta(days=7)
 NULL = "\\N"
+FOREIGN_KEY_VIOLATION = "23503"
 Progress = Callable[[int], None]
 # The same for every row of a job; they end each line.
 CONSTANT_COLUMNS = [
@@ -278,11 +279,12 @@ def load_prepared(*, job: ImportJob, progress: Progress) -> int:
 
 def _load_postgresql(job: ImportJob, progress: Progress) -> int:
     """INSERT the staged rows, a slice of the stage's pages per statement (so
-    the progress bar moves, and each slice's foreign keys are checked at its
-    end). Should one of them have been imported since the dry run (the
-    unique key on survey and idempotency key refuses it), go back to a
-    savepoint and insert again, skipping those: the common case pays for no
-    anti-join."""
+    the progress bar moves, and each slice's references are checked at its
+    end, once for the slice: surveys migration 0009). Should one of them have
+    been imported since the dry run (the unique key on survey and idempotency
+    key refuses it), go back to a savepoint and insert again, skipping those:
+    the common case pays for no anti-join. A reference refused (a service
+    point deleted since) means the file must be checked again."""
     stage = stage_name(job.pk)
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [stage])
@@ -291,11 +293,13 @@ def _load_postgresql(job: ImportJob, progress: Progress) -> int:
         # A crash loses nothing acknowledged: the job is marked done later in
         # a synchronous commit, which flushes this one's WAL too.
         cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     try:
         with transaction.atomic():
             created = _insert_staged(stage, progress, skip_imported=False)
     except IntegrityError as error:
+        if _sqlstate(error) == FOREIGN_KEY_VIOLATION:
+            # A service point (or the survey) deleted since the dry run.
+            raise _check_again() from error
         if _constraint(error) != "response_one_per_idempotency_key":
             raise
         created = _insert_staged(stage, progress, skip_imported=True)
@@ -312,6 +316,10 @@ def _load_postgresql(job: ImportJob, progress: Progress) -> int:
 def _constraint(error: IntegrityError) -> str | None:
     diagnostics = getattr(error.__cause__, "diag", None)
     return getattr(diagnostics, "constraint_name", None)
+
+
+def _sqlstate(error: IntegrityError) -> str | None:
+    return getattr(error.__cause__, "sqlstate", None)
 
 
 def _insert_staged(stage: str, progress: Progress, *, skip_imported: bool) -> int:

@@ -48,9 +48,13 @@ class Response(models.Model):
         on_delete=models.PROTECT,
         related_name="responses",
         db_index=False,
+        db_constraint=False,
     )
     revision = models.ForeignKey(
-        "wagtailcore.Revision", on_delete=models.PROTECT, related_name="+"
+        "wagtailcore.Revision",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     status = models.CharField(
         max_length=16,
@@ -76,6 +80,7 @@ class Response(models.Model):
         related_name="responses",
         related_query_name="response",  # lookups read as before: response__...
         db_index=False,
+        db_constraint=False,
     )
     service_point = models.ForeignKey(
         "surveys.ServicePoint",
@@ -83,6 +88,7 @@ class Response(models.Model):
         null=True,
         blank=True,
         related_name="responses",
+        db_constraint=False,
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     language = models.CharField(max_length=8)
@@ -101,6 +107,7 @@ class Response(models.Model):
         blank=True,
         related_name="+",
         db_index=False,  # partial index in Meta: almost every row has none
+        db_constraint=False,
     )
     excluded_at = models.DateTimeField(null=True, blank=True)
     # Provenance of an imported response, on the row itself rather than in a

@@ -64,14 +64,16 @@ def test_a_stage_emptied_by_a_database_crash_is_checked_again(
 def test_a_confirm_the_database_refuses_leaves_nothing_written(
     survey, points, admin_user
 ):
-    """A service point deleted after the dry run: its foreign key refuses the
-    rows naming it, and none of the file's rows is written."""
+    """A service point deleted after the dry run: the reference check refuses
+    the rows naming it, none of the file's rows is written, and the assessor
+    is told to check the file again (its rows are no longer what was shown)."""
     job = check(survey, csv_bytes(GOOD_ROWS), admin_user)
     points[1].delete()  # xitang, on the second row only
     with translation.override("en"):
         job = import_confirm(job_id=job.pk, user=admin_user)
     assert job.status == ImportStatus.FAILED
     assert job.message.startswith("Nothing was imported")
+    assert "Check the file again" in job.message
     assert Response.objects.count() == 0
 
 
