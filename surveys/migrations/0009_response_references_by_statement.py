@@ -54,31 +54,44 @@ END
 $$;
 """
 
-CHECK_STATEMENT = f"""
+
+def _check_statement() -> str:
+    """One query over the statement's new rows: their distinct combinations of
+    keys (one pass), the rows they refer to locked ``FOR KEY SHARE``, and the
+    first key that found no row."""
+    columns = ", ".join(column for column, _table, _key in REFERENCES)
+    locked = ",\n".join(
+        f"    locked_{column} AS (SELECT p.{key} AS id FROM {table} p"  # noqa: S608
+        f" WHERE p.{key} IN (SELECT {column} FROM used) FOR KEY SHARE OF p)"
+        for column, table, key in REFERENCES
+    )
+    missing = "\n        UNION ALL\n".join(
+        f"        SELECT '{column}' AS col, '{table}' AS parent,"  # noqa: S608
+        f" min({column})::text AS missing FROM used"
+        f" WHERE {column} NOT IN (SELECT id FROM locked_{column})"
+        for column, table, _key in REFERENCES
+    )
+    return f"""
 CREATE FUNCTION surveys_response_check_references() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    ref record;
-    missing text;
+    bad record;
 BEGIN
-    FOR ref IN SELECT * FROM (VALUES {REFERENCE_ROWS}) AS r (col, parent, key)
-    LOOP
-        EXECUTE format(
-            'WITH used AS (SELECT DISTINCT %1$I AS id FROM new_rows'
-            '              WHERE %1$I IS NOT NULL),'
-            ' locked AS (SELECT p.%3$I AS id FROM %2$I p'
-            '            WHERE p.%3$I IN (SELECT id FROM used) FOR KEY SHARE OF p)'
-            ' SELECT min(id)::text FROM used WHERE id NOT IN (SELECT id FROM locked)',
-            ref.col, ref.parent, ref.key
-        ) INTO missing;
-        IF missing IS NOT NULL THEN
-            PERFORM surveys_response_refuse_missing(ref.col, ref.parent, missing);
-        END IF;
-    END LOOP;
+    WITH used AS MATERIALIZED (
+        SELECT {columns} FROM new_rows GROUP BY {columns}
+    ),
+{locked}
+    SELECT col, parent, missing INTO bad FROM (
+{missing}
+    ) AS checked WHERE missing IS NOT NULL LIMIT 1;
+    IF FOUND THEN
+        PERFORM surveys_response_refuse_missing(bad.col, bad.parent, bad.missing);
+    END IF;
     RETURN NULL;
 END
 $$;
 """  # noqa: S608 - formatted from the constant REFERENCES only
+
 
 CHECK_ROW = f"""
 CREATE FUNCTION surveys_response_check_row_references() RETURNS trigger
@@ -191,7 +204,7 @@ def create_triggers(apps, schema_editor):
         return
     for statement in (
         REFUSE_MISSING,
-        CHECK_STATEMENT,
+        _check_statement(),
         CHECK_ROW,
         PROTECT_SQL,
         *_triggers(),
