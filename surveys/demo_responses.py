@@ -33,6 +33,9 @@ WAVE_STARTS = [
     datetime(2026, 10, 1, tzinfo=SHANGHAI),
 ]
 FIELDWORK_DAYS = [88, 50]
+# Responses per survey and wave, by service class; they go round the sector's
+# service points in turn, so each point gets about the same number.
+RESPONSES_PER_SURVEY = {"consumer": 300, "producer": 150}
 CHANNELS = [Channel.WEB, Channel.QR, Channel.PHONE, Channel.PAPER]
 CHANNEL_SHARES = [0.35, 0.45, 0.15, 0.05]
 # Latent satisfaction of each sector above the common base, chosen so the demo
@@ -116,8 +119,7 @@ def ensure_synthetic_responses(
     """Create the survey's demo responses once; returns how many were made."""
     if Response.objects.filter(survey=survey).exists():
         return 0
-    producer = survey.sector.service_class == "producer"
-    count = count or (150 if producer else 300)
+    count = count or RESPONSES_PER_SURVEY[survey.sector.service_class]
     rng = np.random.default_rng(zlib.crc32(f"{survey.slug}".encode()))
     questionnaire = survey.questionnaire
     points = list(

@@ -1,5 +1,7 @@
 """The demo surveys and synthetic responses that every later screen shows."""
 
+from collections import Counter
+
 import pytest
 
 from surveys.models import QuestionKind, QuestionSet, Response, ResponseStatus
@@ -40,6 +42,15 @@ def test_the_demo_ships_seven_bilingual_surveys_with_responses_over_two_waves(
     assert submitted.count() >= 3000
     assert submitted.values("service_point").distinct().count() >= 15
     assert submitted.values("service_point__region").distinct().count() == 7
+    # each survey's responses reach two service points or more in every
+    # district they come from: the district x sector grid has an interval
+    points_per_district = Counter(
+        (survey, region)
+        for survey, region, _point in submitted.values_list(
+            "survey", "service_point__region", "service_point"
+        ).distinct()
+    )
+    assert min(points_per_district.values()) >= 2
     assert Response.objects.filter(status=ResponseStatus.IN_PROGRESS).exists()
     assert QuestionSet.objects.count() == 7
     frame = responses_frame(live[0])
