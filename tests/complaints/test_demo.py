@@ -14,6 +14,7 @@ from complaints.demo import DEMO_PREFIX, load_demo_complaints
 from complaints.models import Complaint
 from complaints.services.intake import deadlines
 from tests.factories.complaints import scenic_area
+from tests.shared_rows import rolled_back_after
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +30,14 @@ PATH_TO = {
 }
 
 
-@pytest.fixture
-def demo():
-    scenic_area("wuzhen", "乌镇景区", "Wuzhen Scenic Area")
-    scenic_area("xitang", "西塘景区", "Xitang Scenic Area")
-    return load_demo_complaints(now=NOW)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The register, loaded once for this module's tests (it takes seconds):
+    every test here reads it, and what a test adds is rolled back after it."""
+    with rolled_back_after(django_db_blocker):
+        scenic_area("wuzhen", "乌镇景区", "Wuzhen Scenic Area")
+        scenic_area("xitang", "西塘景区", "Xitang Scenic Area")
+        yield load_demo_complaints(now=NOW)
 
 
 def test_the_demo_complaints_are_loaded_once(demo):
