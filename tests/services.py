@@ -48,3 +48,22 @@ def celery_worker_command(name: str, loglevel: str = "WARNING") -> list[str]:
         "-n",
         f"{name}-{os.getpid()}@%h",
     ]
+
+
+def session_database_url() -> str | None:
+    """The URL of the session's migrated PostgreSQL test database (None on
+    SQLite), for scratch servers to copy instead of migrating from nothing.
+    Call it with database access (``django_db_blocker.unblock()``)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    db = connection.settings_dict
+    with connection.cursor() as cursor:  # the database the session really uses
+        cursor.execute("SELECT current_database()")
+        name = cursor.fetchone()[0]
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{name}"
+    )
