@@ -230,7 +230,7 @@ def test_an_internal_note_keeps_the_status_and_is_hidden_from_the_public():
         complaint_note(complaint_id=complaint.pk, actor=actor, note=" ")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.services
 def test_two_handlers_acting_at_the_same_moment_one_wins_the_other_is_told():
     """Real concurrency: both threads read the same version, then both act."""

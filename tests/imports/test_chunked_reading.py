@@ -103,7 +103,7 @@ def test_read_table_refuses_what_a_chunked_check_refuses(tmp_path):
         tables.read_table(path)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_background_check_moves_the_progress_bar_chunk_by_chunk_to_100(
     survey, points, admin_user, monkeypatch, settings
 ):

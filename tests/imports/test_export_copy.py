@@ -163,7 +163,7 @@ def test_the_stream_records_the_rows_of_its_snapshot_and_the_digest(survey, poin
     assert export.checksum == hashlib.sha256(content).hexdigest()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_download_outside_a_transaction_reads_one_snapshot(survey, points):
     for number in range(3):
         submit(survey, points, number)

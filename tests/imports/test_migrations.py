@@ -22,7 +22,7 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_provenance_survives_the_migration_both_ways(survey, points, admin_user):
     from exchange.services import import_confirm
 

@@ -17,7 +17,7 @@ from tests.services import celery_worker_command, port_open, require
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def database_url_for_worker() -> str:
