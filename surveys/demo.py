@@ -13,6 +13,8 @@ from django.db.models import Model
 from surveys.models import Region, RegionKind, Sector, ServiceClass, ServicePoint
 
 REGION_COLUMNS = ("code", "name", "name_en", "kind")
+# in the administrative order of their division codes (330402 Nanhu ... 330483
+# Tongxiang), which officials read them in: their sort_order
 REGIONS = [
     ("nanhu", "南湖区", "Nanhu District", RegionKind.DISTRICT),
     ("xiuzhou", "秀洲区", "Xiuzhou District", RegionKind.DISTRICT),
@@ -55,17 +57,17 @@ def _upsert(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
         model.objects.update_or_create(code=row["code"], defaults=defaults)
 
 
+def _in_order(columns: tuple[str, ...], rows: list[tuple]) -> Iterable[dict[str, Any]]:
+    """``rows`` as field values, each with its place in the list as sort order."""
+    for order, row in enumerate(rows):
+        yield {**dict(zip(columns, row, strict=True)), "sort_order": order}
+
+
 @transaction.atomic
 def load_reference_data() -> None:
     """Create or update the demo regions, sectors and service points."""
-    _upsert(Region, (dict(zip(REGION_COLUMNS, row, strict=True)) for row in REGIONS))
-    _upsert(
-        Sector,
-        (
-            {**dict(zip(SECTOR_COLUMNS, row, strict=True)), "sort_order": order}
-            for order, row in enumerate(SECTORS)
-        ),
-    )
+    _upsert(Region, _in_order(REGION_COLUMNS, REGIONS))
+    _upsert(Sector, _in_order(SECTOR_COLUMNS, SECTORS))
     sectors = {s.code: s for s in Sector.objects.all()}
     regions = {r.code: r for r in Region.objects.all()}
     _upsert(

@@ -12,7 +12,7 @@ The shapes of an overview live in :mod:`analysis.dashboard.overview`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -37,7 +37,7 @@ from analysis.dashboard.quality import wave_data_quality, wave_settlement
 from analysis.models import IndexResult, IndexRun, RunStatus, Wave
 from analysis.stats import wave_change
 from core.i18n import localized_value
-from surveys.models import ServicePoint
+from surveys.models import Region, Sector, ServicePoint
 
 ROLLUP_ORDER = ("service_sector", "consumer_services", "producer_services")
 __all__ = [
@@ -184,17 +184,31 @@ def _changes(
 
 # ------------------------------------------------------------------ overview
 def _pairs(
-    keyed: dict[tuple, Estimate], domain_type: str
+    keyed: dict[tuple, Estimate],
+    domain_type: str,
+    order: Sequence[str] | None = None,
 ) -> list[tuple[Estimate, Estimate | None]]:
+    """Each domain's index and satisfied rate, in ``order`` (domains it does
+    not name last), else by domain code."""
     indexes = [
         e
         for (kind, _d, dtype, _dom), e in keyed.items()
         if kind == "index" and dtype == domain_type
     ]
-    indexes.sort(key=lambda e: e.domain)
+    place = {domain: n for n, domain in enumerate(order or [])}
+    indexes.sort(key=lambda e: (place.get(e.domain, len(place)), e.domain))
     return [
         (e, keyed.get(("satisfied_rate", "", domain_type, e.domain))) for e in indexes
     ]
+
+
+def _reference_order() -> dict[str, list[str]]:
+    """Sectors and regions as the reference data orders them (the plan's
+    sector order, the administrative order of districts)."""
+    return {
+        "sector": list(Sector.objects.values_list("code", flat=True)),
+        "region": list(Region.objects.values_list("code", flat=True)),
+    }
 
 
 def _panel(keyed, estimate, rate, changes, trend, language) -> SectorPanel:
@@ -253,11 +267,13 @@ def _drivers(
     return sorted(drivers, key=lambda d: -d.share)
 
 
-def _service_points(keyed: dict[tuple, Estimate]) -> list[ServicePointRow]:
-    """Points by sector, best shrinkage estimate first; ranks and rank
-    intervals are the pipeline's (Fay-Herriot, within the sector). Points
-    with too few responses (or without a stored shrinkage estimate) are
-    listed after the ranked ones, unranked."""
+def _service_points(
+    keyed: dict[tuple, Estimate], sector_order: Sequence[str]
+) -> list[ServicePointRow]:
+    """Points by sector (in ``sector_order``), best shrinkage estimate first;
+    ranks and rank intervals are the pipeline's (Fay-Herriot, within the
+    sector). Points with too few responses (or without a stored shrinkage
+    estimate) are listed after the ranked ones, unranked."""
     places = {
         code: (sector, region)
         for code, sector, region in ServicePoint.objects.values_list(
@@ -283,15 +299,28 @@ def _service_points(keyed: dict[tuple, Estimate]) -> list[ServicePointRow]:
             )
         )
 
+    sector_place = {code: n for n, code in enumerate(sector_order)}
+
     def order(row: ServicePointRow):
         shown = row.shrunk if row.shrunk is not None else row.index
-        return (row.sector, row.rank is None, -(shown.estimate or -1), row.index.domain)
+        return (
+            sector_place.get(row.sector, len(sector_place)),
+            row.sector,
+            row.rank is None,
+            -(shown.estimate or -1),
+            row.index.domain,
+        )
 
     return sorted(rows, key=order)
 
 
-def _grid(keyed: dict[tuple, Estimate], sectors: list[SectorPanel]) -> Grid | None:
-    """District x sector indexes as rows of districts and columns of sectors."""
+def _grid(
+    keyed: dict[tuple, Estimate],
+    sectors: list[SectorPanel],
+    regions: list[tuple[Estimate, Estimate | None]],
+) -> Grid | None:
+    """District x sector indexes as rows of districts and columns of sectors,
+    in the order of ``regions`` and ``sectors``."""
     cells = {
         tuple(e.domain.split("/", 1)): e
         for (kind, _d, dtype, _dom), e in keyed.items()
@@ -300,10 +329,9 @@ def _grid(keyed: dict[tuple, Estimate], sectors: list[SectorPanel]) -> Grid | No
     if not cells:
         return None
     columns = [(p.index.domain, p.index.name) for p in sectors]
-    regions = [e for e, _rate in _pairs(keyed, "region")]
     rows = [
         GridRow(r.domain, r.name, [cells.get((code, r.domain)) for code, _ in columns])
-        for r in regions
+        for r, _rate in regions
     ]
     return Grid(columns, rows)
 
@@ -331,17 +359,14 @@ def wave_overview(
     )
     trend = _trend_table(trend_runs, language)
 
-    def panels(domain_type: str, order=None) -> list[SectorPanel]:
-        pairs = _pairs(keyed, domain_type)
-        if order:
-            pairs.sort(
-                key=lambda p: (
-                    order.index(p[0].domain) if p[0].domain in order else len(order)
-                )
-            )
+    reference = _reference_order()
+
+    def panels(domain_type: str, order: Sequence[str]) -> list[SectorPanel]:
+        pairs = _pairs(keyed, domain_type, order)
         return [_panel(keyed, i, r, changes, trend, language) for i, r in pairs]
 
-    sectors = panels("sector")
+    sectors = panels("sector", reference["sector"])
+    regions = _pairs(keyed, "region", reference["region"])
     return WaveOverview(
         wave=wave,
         run=run,
@@ -349,10 +374,10 @@ def wave_overview(
         published=wave.published_run_id == run.pk,
         headlines=panels("rollup", ROLLUP_ORDER),
         sectors=sectors,
-        regions=_pairs(keyed, "region"),
+        regions=regions,
         channels=_pairs(keyed, "channel"),
-        service_points=_service_points(keyed),
-        grid=_grid(keyed, sectors),
+        service_points=_service_points(keyed, reference["sector"]),
+        grid=_grid(keyed, sectors, regions),
         settlement=wave_settlement(wave, language),
         quality=wave_data_quality(wave, run, language),
         previous_wave=previous[0] if previous else None,

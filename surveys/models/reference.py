@@ -42,9 +42,12 @@ class Region(LocalizedNameMixin):
     """One of Jiaxing's districts, counties or county-level cities."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=RegionKind.choices)
+    # Officials read districts in the administrative order (by division code:
+    # Nanhu, Xiuzhou, Jiashan, ...), not alphabetically.
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["sort_order", "code"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
 

@@ -14,6 +14,7 @@ from analysis.dashboard.overview import VERDICT_SHADES, VERDICT_SYMBOLS, verdict
 from analysis.models import IndexResult
 from analysis.reports import services as reports
 from analysis.reports.models import Report, ReportStatus
+from surveys.models import Region, Sector
 from tests.analysis.conftest import login_admin, role_user
 from tests.analysis.contrast import contrast_ratio
 
@@ -389,9 +390,7 @@ def test_an_interval_reads_low_to_high_or_a_single_dash_when_missing():
     assert percent_range(0.9, None) == "—"
 
 
-def test_the_reports_page_says_generate_and_download_in_words(
-    client, report, official
-):
+def test_the_reports_page_says_generate_and_download_in_words(client, report, official):
     profile = UserProfile.get_for_user(official)
     profile.preferred_language = "en"
     profile.save()
@@ -401,3 +400,30 @@ def test_the_reports_page_says_generate_and_download_in_words(
     assert re.search(r">Download<span class=\"w-sr-only\"> #\d+</span></a>", page)
     assert ">↓<" not in page
     assert "Report downloads" in page  # apart from Wagtail's own "Reports" menu
+
+
+def test_sectors_and_districts_follow_the_reference_order_not_the_alphabet(
+    client, computed_wave, official
+):
+    """Officials read sectors in the plan's order and districts in the
+    administrative order, both kept as the reference data's sort order."""
+    for model in (Sector, Region):
+        for place, row in enumerate(model.objects.order_by("-code")):
+            row.sort_order = place
+            row.save(update_fields=["sort_order"])
+    sectors = list(Sector.objects.values_list("code", flat=True))
+    regions = list(Region.objects.values_list("code", flat=True))
+    assert sectors == sorted(sectors, reverse=True) and len(regions) == 2
+    login_admin(client, official)
+    page = client.get(
+        reverse("analysis_dashboard"), {"wave": computed_wave.slug}
+    ).content.decode()
+    grid = re.search(r'id="grid-table".*?</table>', page, re.S).group(0)
+    assert re.findall(r'<tr data-domain="([\w-]+)">', grid) == regions
+    columns = [d.split("/")[0] for d in re.findall(r'data-domain="([\w-]+)/r1"', grid)]
+    assert columns == [code for code in sectors if code in columns]
+    assert len(columns) >= 2
+    table = re.search(r'id="sector-table".*?</table>', page, re.S).group(0)
+    listed = re.findall(r'<tr data-domain="([\w-]+)">', table)
+    assert listed == [code for code in sectors if code in listed]
+    assert len(listed) >= 2
