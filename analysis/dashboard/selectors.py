@@ -12,7 +12,7 @@ The shapes of an overview live in :mod:`analysis.dashboard.overview`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -195,11 +195,17 @@ def _pairs(
         for (kind, _d, dtype, _dom), e in keyed.items()
         if kind == "index" and dtype == domain_type
     ]
-    place = {domain: n for n, domain in enumerate(order or [])}
-    indexes.sort(key=lambda e: (place.get(e.domain, len(place)), e.domain))
+    place = _place_in(order or [])
+    indexes.sort(key=lambda e: (place(e.domain), e.domain))
     return [
         (e, keyed.get(("satisfied_rate", "", domain_type, e.domain))) for e in indexes
     ]
+
+
+def _place_in(order: Sequence[str]) -> Callable[[str], int]:
+    """A code's place in ``order``; codes it does not name come after."""
+    places = {code: n for n, code in enumerate(order)}
+    return lambda code: places.get(code, len(places))
 
 
 def _reference_order() -> dict[str, list[str]]:
@@ -299,12 +305,12 @@ def _service_points(
             )
         )
 
-    sector_place = {code: n for n, code in enumerate(sector_order)}
+    sector_place = _place_in(sector_order)
 
     def order(row: ServicePointRow):
         shown = row.shrunk if row.shrunk is not None else row.index
         return (
-            sector_place.get(row.sector, len(sector_place)),
+            sector_place(row.sector),
             row.sector,
             row.rank is None,
             -(shown.estimate or -1),

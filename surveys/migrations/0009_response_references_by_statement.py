@@ -155,6 +155,11 @@ $$;
 """
 
 
+def _held_trigger(column: str) -> str:
+    """The name stem of the triggers guarding the rows ``column`` refers to."""
+    return f"surveys_response_{column}_held"
+
+
 def _triggers():
     yield (
         "CREATE TRIGGER surveys_response_references_insert AFTER INSERT "
@@ -170,7 +175,7 @@ def _triggers():
         "EXECUTE FUNCTION surveys_response_check_row_references()"
     )
     for column, table, key in REFERENCES:
-        name = f"surveys_response_{column}_held"
+        name = _held_trigger(column)
         yield (
             f"CREATE TRIGGER {name}_delete AFTER DELETE ON {table} "
             "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
@@ -185,7 +190,7 @@ def _triggers():
 
 def _drops():
     for column, table, _key in REFERENCES:
-        name = f"surveys_response_{column}_held"
+        name = _held_trigger(column)
         yield f"DROP TRIGGER IF EXISTS {name}_delete ON {table}"
         yield f"DROP TRIGGER IF EXISTS {name}_update ON {table}"
     for event in ("update", "insert"):
